@@ -1,0 +1,1 @@
+"""The ``planbridge`` command: one module per subcommand, registered in ``main``."""

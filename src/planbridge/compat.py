@@ -1,0 +1,241 @@
+"""Reading and writing the legacy extension-URI fields that current Substrait protos dropped.
+
+Older producers (Isthmus, DuckDB, DataFusion, Ibis) declare extensions with
+``extension_uris`` / ``extension_uri_reference`` (field 1 of ``Plan`` and of each extension
+declaration). The protobuf classes we use only know URNs, so on read we upgrade those
+fields to URNs (standard YAML names map to their ``extension:io.substrait:*`` URN; anything
+else keeps its URI text as the URN so the binder can name it), and on request we write
+them back for consumers that predate URNs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import unknown_fields
+from substrait import plan_pb2
+from substrait.extensions import extensions_pb2 as ext
+
+from planbridge.registry import legacy_uri_for_urn, urn_for_uri
+
+_LEGACY_FIELD = 1  # extension_uris on Plan; extension_uri_reference on declarations
+_DECLARATION_KINDS = ("extension_type", "extension_type_variation", "extension_function")
+
+
+def _urn(uri: str) -> str:
+    return urn_for_uri(uri) or uri
+
+
+# -- JSON ------------------------------------------------------------------------------
+def upgrade_json(document: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite fields of older Substrait versions (extension URIs, old fetch, grouping and
+    virtual-table fields, old join-type names) into their current form, in place."""
+    upgrade_relations_json(document.get("relations"))
+    uris = document.pop("extensionUris", None)
+    if uris is None:
+        uris = document.pop("extension_uris", None)
+    if not isinstance(uris, list):
+        uris = []
+    anchors: dict[int, int] = {}
+    urns = document.setdefault("extensionUrns", []) if uris else document.get("extensionUrns", [])
+    if not isinstance(urns, list):
+        return document
+    used = {u.get("extensionUrnAnchor") for u in urns if isinstance(u, dict)}
+    known = {u.get("urn"): u.get("extensionUrnAnchor") for u in urns if isinstance(u, dict)}
+    for entry in uris:
+        if not isinstance(entry, dict):
+            continue
+        anchor = entry.get("extensionUriAnchor", entry.get("extension_uri_anchor", 0))
+        urn = _urn(str(entry.get("uri", "")))
+        if urn in known:
+            anchors[anchor] = known[urn]
+            continue
+        new_anchor = anchor if anchor not in used else max(a or 0 for a in used) + 1
+        used.add(new_anchor)
+        known[urn] = new_anchor
+        anchors[anchor] = new_anchor
+        urns.append({"extensionUrnAnchor": new_anchor, "urn": urn})
+    for decl in document.get("extensions", []) or []:
+        if not isinstance(decl, dict):
+            continue
+        for body in decl.values():
+            if not isinstance(body, dict):
+                continue
+            for key in ("extensionUriReference", "extension_uri_reference"):
+                if key in body:
+                    ref = body.pop(key)
+                    if "extensionUrnReference" not in body and isinstance(ref, int):
+                        body["extensionUrnReference"] = anchors.get(ref, ref)
+    return document
+
+
+def add_legacy_json(document: dict[str, Any]) -> dict[str, Any]:
+    """Add ``extensionUris`` and ``extensionUriReference`` mirrors of the URN fields."""
+    urns = document.get("extensionUrns", [])
+    if urns:
+        document["extensionUris"] = [
+            {"extensionUriAnchor": u.get("extensionUrnAnchor", 0), "uri": legacy_uri_for_urn(u["urn"])}
+            for u in urns
+        ]
+    for decl in document.get("extensions", []):
+        for body in decl.values():
+            if "extensionUrnReference" in body:
+                body["extensionUriReference"] = body["extensionUrnReference"]
+    return document
+
+
+# -- binary ----------------------------------------------------------------------------
+def upgrade_binary(proto: plan_pb2.Plan) -> None:
+    """Move legacy URI fields (kept by protobuf as unknown fields) into URN fields."""
+    anchors: dict[int, int] = {}
+    legacy = [f for f in unknown_fields.UnknownFieldSet(proto) if f.field_number == _LEGACY_FIELD]
+    if legacy:
+        known = {u.urn: u.extension_urn_anchor for u in proto.extension_urns}
+        used = set(known.values())
+        for field in legacy:
+            if field.wire_type != 2:
+                continue
+            uri_msg = ext.SimpleExtensionURN()  # same wire shape: anchor = 1, text = 2
+            uri_msg.ParseFromString(field.data)
+            urn = _urn(uri_msg.urn)
+            if urn in known:
+                anchors[uri_msg.extension_urn_anchor] = known[urn]
+                continue
+            anchor = uri_msg.extension_urn_anchor
+            if anchor in used:
+                anchor = max(used) + 1
+            used.add(anchor)
+            known[urn] = anchor
+            anchors[uri_msg.extension_urn_anchor] = anchor
+            proto.extension_urns.add(extension_urn_anchor=anchor, urn=urn)
+    for decl in proto.extensions:
+        kind = decl.WhichOneof("mapping_type")
+        if kind is None:
+            continue
+        body = getattr(decl, kind)
+        for field in unknown_fields.UnknownFieldSet(body):
+            if field.field_number == _LEGACY_FIELD and field.wire_type == 0:
+                if not body.extension_urn_reference:
+                    body.extension_urn_reference = anchors.get(field.data, field.data)
+    proto.DiscardUnknownFields()
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def to_legacy_bytes(proto: plan_pb2.Plan) -> bytes:
+    """Serialize with the legacy URI fields written beside the URN fields."""
+    body = plan_pb2.Plan()
+    body.CopyFrom(proto)
+    del body.extensions[:]
+    out = bytearray(body.SerializeToString(deterministic=True))
+    for urn in proto.extension_urns:
+        uri = _varint(1 << 3) + _varint(urn.extension_urn_anchor)
+        uri += _field(2, legacy_uri_for_urn(urn.urn).encode())
+        out += _field(_LEGACY_FIELD, uri)
+    decl_field = plan_pb2.Plan.DESCRIPTOR.fields_by_name["extensions"].number
+    for decl in proto.extensions:
+        kind = decl.WhichOneof("mapping_type")
+        if kind is None:
+            out += _field(decl_field, decl.SerializeToString(deterministic=True))
+            continue
+        body_msg = getattr(decl, kind)
+        inner = body_msg.SerializeToString(deterministic=True)
+        inner += _varint(_LEGACY_FIELD << 3) + _varint(body_msg.extension_urn_reference)
+        number = ext.SimpleExtensionDeclaration.DESCRIPTOR.fields_by_name[kind].number
+        out += _field(decl_field, _field(number, inner))
+    return bytes(out)
+
+
+# -- relation-level fields removed from the protos -------------------------------------
+_OLD_JOIN_TYPES = {
+    "JOIN_TYPE_SEMI": "JOIN_TYPE_LEFT_SEMI",
+    "JOIN_TYPE_ANTI": "JOIN_TYPE_LEFT_ANTI",
+    "JOIN_TYPE_SINGLE": "JOIN_TYPE_LEFT_SINGLE",
+}
+
+
+def _i64_literal(value: Any) -> dict[str, Any]:
+    return {"literal": {"i64": str(value)}}
+
+
+def _upgrade_fetch(fetch: dict[str, Any]) -> None:
+    if "offset" in fetch:
+        offset = fetch.pop("offset")
+        fetch.setdefault("offsetExpr", _i64_literal(offset))
+    if "count" in fetch:
+        count = fetch.pop("count")
+        # The old spec used -1 for "all rows"; the new one leaves count_expr unset.
+        if str(count) != "-1":
+            fetch.setdefault("countExpr", _i64_literal(count))
+
+
+def _upgrade_aggregate(aggregate: dict[str, Any]) -> None:
+    groupings = aggregate.get("groupings")
+    if not isinstance(groupings, list):
+        return
+    shared: list[Any] = aggregate.setdefault("groupingExpressions", [])
+    for grouping in groupings:
+        if not isinstance(grouping, dict) or "groupingExpressions" not in grouping:
+            continue
+        refs = []
+        for expression in grouping.pop("groupingExpressions") or []:
+            if expression in shared:
+                refs.append(shared.index(expression))
+            else:
+                shared.append(expression)
+                refs.append(len(shared) - 1)
+        grouping.setdefault("expressionReferences", refs)
+    if not shared:
+        aggregate.pop("groupingExpressions")
+
+
+def _upgrade_virtual_table(table: dict[str, Any]) -> None:
+    if "values" not in table:
+        return
+    rows = table.pop("values") or []
+    expressions = table.setdefault("expressions", [])
+    for row in rows:
+        fields = row.get("fields", []) if isinstance(row, dict) else []
+        expressions.append({"fields": [{"literal": literal} for literal in fields]})
+
+
+def upgrade_relations_json(node: Any) -> None:
+    """Rewrite relation fields the current protos removed (in place, recursively)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+            continue
+        if not isinstance(current, dict):
+            continue
+        for key, value in current.items():
+            if isinstance(value, dict):
+                if key == "fetch":
+                    _upgrade_fetch(value)
+                elif key == "aggregate":
+                    _upgrade_aggregate(value)
+                elif key == "virtualTable":
+                    _upgrade_virtual_table(value)
+                elif key == "intervalDayToSecond" and "microseconds" in value:
+                    # Old literal form: microseconds instead of precision + subseconds.
+                    value.setdefault("precision", 6)
+                    value.setdefault("subseconds", value.pop("microseconds"))
+                elif key == "join" and value.get("type") in _OLD_JOIN_TYPES:
+                    value["type"] = _OLD_JOIN_TYPES[value["type"]]
+            if isinstance(value, dict | list):
+                stack.append(value)
