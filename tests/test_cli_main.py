@@ -46,7 +46,9 @@ def test_every_subcommand_has_real_help() -> None:
 
 @pytest.fixture(scope="module")
 def sample_plan() -> Path:
-    assert SAMPLE.exists(), f"shared material missing: {SAMPLE} (expected ../shared beside the repo)"
+    assert SAMPLE.exists(), (
+        f"shared material missing: {SAMPLE} (expected ../shared beside the repo)"
+    )
     return SAMPLE
 
 

@@ -10,10 +10,12 @@ them back for consumers that predate URNs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf import unknown_fields
-from substrait import plan_pb2
+from google.protobuf.message import Message
+from substrait import algebra_pb2, plan_pb2
 from substrait.extensions import extensions_pb2 as ext
 
 from planbridge.registry import legacy_uri_for_urn, urn_for_uri
@@ -74,7 +76,10 @@ def add_legacy_json(document: dict[str, Any]) -> dict[str, Any]:
     urns = document.get("extensionUrns", [])
     if urns:
         document["extensionUris"] = [
-            {"extensionUriAnchor": u.get("extensionUrnAnchor", 0), "uri": legacy_uri_for_urn(u["urn"])}
+            {
+                "extensionUriAnchor": u.get("extensionUrnAnchor", 0),
+                "uri": legacy_uri_for_urn(u["urn"]),
+            }
             for u in urns
         ]
     for decl in document.get("extensions", []):
@@ -117,6 +122,7 @@ def upgrade_binary(proto: plan_pb2.Plan) -> None:
             if field.field_number == _LEGACY_FIELD and field.wire_type == 0:
                 if not body.extension_urn_reference:
                     body.extension_urn_reference = anchors.get(field.data, field.data)
+    upgrade_relations_binary(proto)
     proto.DiscardUnknownFields()
 
 
@@ -238,4 +244,84 @@ def upgrade_relations_json(node: Any) -> None:
                 elif key == "join" and value.get("type") in _OLD_JOIN_TYPES:
                     value["type"] = _OLD_JOIN_TYPES[value["type"]]
             if isinstance(value, dict | list):
+                stack.append(value)
+
+
+# -- binary: removed relation fields ---------------------------------------------------
+def _signed64(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _unknown(msg: Message, number: int) -> list[Any]:
+    return [f for f in unknown_fields.UnknownFieldSet(msg) if f.field_number == number]
+
+
+def _bin_fetch(fetch: algebra_pb2.FetchRel) -> None:
+    for f in _unknown(fetch, 3):
+        if f.wire_type == 0 and not fetch.HasField("offset_expr"):
+            fetch.offset_expr.literal.i64 = _signed64(f.data)
+    for f in _unknown(fetch, 4):
+        if f.wire_type == 0 and not fetch.HasField("count_expr") and _signed64(f.data) != -1:
+            fetch.count_expr.literal.i64 = _signed64(f.data)
+
+
+def _bin_aggregate(aggregate: algebra_pb2.AggregateRel) -> None:
+    shared = [e.SerializeToString(deterministic=True) for e in aggregate.grouping_expressions]
+    for grouping in aggregate.groupings:
+        legacy = [f for f in _unknown(grouping, 1) if f.wire_type == 2]
+        if not legacy or grouping.expression_references:
+            continue
+        for f in legacy:
+            expr = algebra_pb2.Expression()
+            expr.ParseFromString(f.data)
+            key = expr.SerializeToString(deterministic=True)
+            if key not in shared:
+                shared.append(key)
+                aggregate.grouping_expressions.add().CopyFrom(expr)
+            grouping.expression_references.append(shared.index(key))
+
+
+def _bin_virtual_table(table: algebra_pb2.ReadRel.VirtualTable) -> None:
+    for f in _unknown(table, 1):
+        if f.wire_type != 2:
+            continue
+        row = algebra_pb2.Expression.Literal.Struct()
+        row.ParseFromString(f.data)
+        target = table.expressions.add()
+        for literal in row.fields:
+            target.fields.add().literal.CopyFrom(literal)
+
+
+def _bin_interval(value: algebra_pb2.Expression.Literal.IntervalDayToSecond) -> None:
+    for f in _unknown(value, 3):
+        if f.wire_type == 0 and not value.precision:
+            value.precision = 6
+            value.subseconds = _signed64(f.data)
+
+
+_BINARY_UPGRADES: dict[str, Callable[[Any], None]] = {
+    "substrait.FetchRel": _bin_fetch,
+    "substrait.AggregateRel": _bin_aggregate,
+    "substrait.ReadRel.VirtualTable": _bin_virtual_table,
+    "substrait.Expression.Literal.IntervalDayToSecond": _bin_interval,
+}
+
+
+def upgrade_relations_binary(proto: Message) -> None:
+    """The binary twin of :func:`upgrade_relations_json`: protobuf keeps removed fields
+    as unknown fields; rewrite them into their current form (before they are discarded)."""
+    stack: list[Message] = [proto]
+    while stack:
+        msg = stack.pop()
+        upgrade = _BINARY_UPGRADES.get(msg.DESCRIPTOR.full_name)
+        if upgrade is not None:
+            upgrade(msg)
+        for fd, value in msg.ListFields():
+            if fd.message_type is None:
+                continue
+            if fd.message_type.GetOptions().map_entry:
+                continue
+            if fd.is_repeated:
+                stack.extend(value)
+            else:
                 stack.append(value)

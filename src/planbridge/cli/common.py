@@ -42,4 +42,6 @@ def load_plan(path: str) -> Plan:
     return Plan.load(path)
 
 
-plan_argument = click.argument("plan", metavar="PLAN", type=click.Path(dir_okay=False, allow_dash=True))
+plan_argument = click.argument(
+    "plan", metavar="PLAN", type=click.Path(dir_okay=False, allow_dash=True)
+)

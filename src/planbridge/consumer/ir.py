@@ -14,7 +14,8 @@ columns for single-input relations, the left columns followed by the right ones 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal as TypingLiteral
+from typing import Any
+from typing import Literal as TypingLiteral
 
 from google.protobuf.any_pb2 import Any as AnyProto
 from substrait import type_pb2 as stt
@@ -147,7 +148,9 @@ class Call(Expr):
         return default
 
 
-SortDirection = TypingLiteral["asc_nulls_first", "asc_nulls_last", "desc_nulls_first", "desc_nulls_last"]
+SortDirection = TypingLiteral[
+    "asc_nulls_first", "asc_nulls_last", "desc_nulls_first", "desc_nulls_last"
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -428,9 +431,18 @@ class Window(Rel):
 
 # -- multi-input -----------------------------------------------------------------------
 JoinType = TypingLiteral[
-    "inner", "outer", "left", "right",
-    "left_semi", "left_anti", "left_single", "left_mark",
-    "right_semi", "right_anti", "right_single", "right_mark",
+    "inner",
+    "outer",
+    "left",
+    "right",
+    "left_semi",
+    "left_anti",
+    "left_single",
+    "left_mark",
+    "right_semi",
+    "right_anti",
+    "right_single",
+    "right_mark",
 ]
 
 
@@ -460,9 +472,14 @@ class Cross(Rel):
 
 
 SetOpKind = TypingLiteral[
-    "minus_primary", "minus_primary_all", "minus_multiset",
-    "intersection_primary", "intersection_multiset", "intersection_multiset_all",
-    "union_distinct", "union_all",
+    "minus_primary",
+    "minus_primary_all",
+    "minus_multiset",
+    "intersection_primary",
+    "intersection_multiset",
+    "intersection_multiset_all",
+    "union_distinct",
+    "union_all",
 ]
 
 

@@ -1,0 +1,82 @@
+"""Engine adapters: the few methods the runner needs from an engine.
+
+An adapter is any object with ``name``, ``unavailable()`` and ``run(plan, tables)``; see
+:class:`EngineAdapter`. Built-in adapters call :func:`planbridge.execute`; point the command at
+your own with ``--adapter module:factory``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+import pyarrow as pa
+
+from planbridge.plan import Plan
+
+
+@runtime_checkable
+class EngineAdapter(Protocol):
+    """What an engine must implement to be run by the conformance suite."""
+
+    name: str
+
+    def unavailable(self) -> str | None:
+        """Why the engine cannot run here (missing package, no cluster), or None."""
+
+    def run(self, plan: Plan, tables: Mapping[str, Any]) -> pa.Table:
+        """Execute ``plan`` over ``tables`` ({name: pyarrow.Table | path}); return the result.
+
+        Raise :class:`planbridge.errors.UnsupportedError` for features the engine lacks and
+        another :class:`planbridge.errors.PlanError` for other failures.
+        """
+
+
+def _execute_fn():
+    try:
+        mod = importlib.import_module("planbridge.execute")
+        fn = getattr(mod, "execute", None)
+        if callable(fn):
+            return fn
+    except ImportError:
+        pass
+    import planbridge
+
+    fn = getattr(planbridge, "execute", None)
+    if not callable(fn):
+        raise ImportError("planbridge.execute is not available (cannot import name 'execute')")
+    return fn
+
+
+class PlanbridgeEngine:
+    """An engine reached through ``planbridge.execute(plan, engine=name, tables=...)``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def unavailable(self) -> str | None:
+        return None  # an ImportError of execute is reported per case, as an error
+
+    def run(self, plan: Plan, tables: Mapping[str, Any]) -> pa.Table:
+        result = _execute_fn()(plan, engine=self.name, tables=dict(tables))
+        if isinstance(result, pa.RecordBatchReader):
+            result = result.read_all()
+        return result
+
+
+def load_adapter(spec: str) -> EngineAdapter:
+    """``duckdb``/``datafusion``/``flink``, ``datafusion-native`` (DataFusion's own consumer, a
+    yardstick) or ``module:factory`` (a callable returning an adapter)."""
+    if ":" in spec:
+        module, _, attr = spec.partition(":")
+        obj = getattr(importlib.import_module(module), attr)
+        adapter = obj() if callable(obj) and not isinstance(obj, EngineAdapter) else obj
+        if not isinstance(adapter, EngineAdapter):
+            raise TypeError(f"{spec} is not an engine adapter (needs name, unavailable, run)")
+        return adapter
+    if spec == "datafusion-native":
+        from planbridge.conformance.native import NativeDataFusion
+
+        return NativeDataFusion()
+    return PlanbridgeEngine(spec)

@@ -1,0 +1,65 @@
+"""Entry point of the binder: a :class:`planbridge.Plan` -> :class:`ir.BoundPlan`.
+
+Every failure is a :class:`~planbridge.errors.PlanError` with the plan path; anything else
+escaping the binder (a protobuf quirk, a recursion limit) is converted here.
+"""
+
+from __future__ import annotations
+
+from planbridge import types as T
+from planbridge.consumer import ir
+from planbridge.consumer.expressions import Context
+from planbridge.consumer.functions import resolve_functions
+from planbridge.consumer.relations import bind_rel
+from planbridge.errors import PlanError, PlanValidationError
+from planbridge.plan import Plan
+
+# Producers whose ProjectRel without emit outputs only the expressions (nonconformant).
+_EXPRESSIONS_ONLY = {"duckdb", "datafusion"}
+
+
+def bind_plan(plan: Plan) -> ir.BoundPlan:
+    """Bind the plan's (single) root relation, resolving extensions, fields and types."""
+    try:
+        return _bind(plan)
+    except PlanError:
+        raise
+    except RecursionError:
+        raise PlanValidationError("plan nests relations or expressions too deeply") from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+        raise PlanValidationError(f"plan is malformed: {type(exc).__name__}: {exc}") from None
+
+
+def _bind(plan: Plan) -> ir.BoundPlan:
+    proto = plan.proto
+    ctx = Context(functions=resolve_functions(proto), bind_rel=bind_rel)
+    ctx.subtrees = [r.rel for r in proto.relations]
+    ctx.project_emits_expressions_only = proto.version.producer.lower() in _EXPRESSIONS_ONLY
+    roots = [i for i, r in enumerate(proto.relations) if r.WhichOneof("rel_type") == "root"]
+    if not roots:
+        raise PlanValidationError("plan has no root relation", "relations")
+    if len(roots) > 1:
+        raise PlanValidationError(
+            f"plan has {len(roots)} root relations; expected one", "relations"
+        )
+    i = roots[0]
+    root = proto.relations[i].root
+    path = f"relations[{i}].root"
+    if not root.HasField("input"):
+        raise PlanValidationError("root has no input relation", path)
+    rel = bind_rel(root.input, f"{path}.input", ctx)
+    names = tuple(root.names)
+    need = sum(T.count_names(c.type) for c in rel.schema)
+    if names and len(names) != need:
+        raise PlanValidationError(
+            f"root has {len(names)} names but its output needs {need} "
+            f"({len(rel.schema)} columns, struct fields counted depth-first)",
+            f"{path}.names",
+        )
+    if not names:
+        names = tuple(c.name for c in rel.schema)
+    output, pos = [], 0
+    for c in rel.schema:
+        output.append(names[pos])
+        pos += T.count_names(c.type)
+    return ir.BoundPlan(rel, names, tuple(output), plan)

@@ -1,0 +1,449 @@
+"""Expression binding: one handler per ``Expression`` kind, dispatched by the oneof name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from substrait import algebra_pb2 as stalg
+from substrait import type_pb2 as stt
+
+from planbridge import types as T
+from planbridge.consumer import ir
+from planbridge.consumer.functions import FunctionDecl, derive_output_type
+from planbridge.consumer.literals import bind_literal
+from planbridge.errors import PlanError, PlanValidationError, UnsupportedError
+
+Schema = tuple[ir.Column, ...]
+
+
+@dataclass
+class Context:
+    """State shared while binding one plan."""
+
+    functions: dict[int, FunctionDecl]
+    bind_rel: Callable[[Any, str, Context], ir.Rel]
+    subtrees: list[Any] = field(default_factory=list)  # plan-level Rel protos (ReferenceRel)
+    shared: dict[int, ir.Rel] = field(default_factory=dict)
+    outer: list[Schema] = field(default_factory=list)  # enclosing input records, innermost last
+    # DuckDB's producer writes projects whose output is only the expressions (no emit).
+    project_emits_expressions_only: bool = False
+
+    def function(self, anchor: int, path: str) -> FunctionDecl:
+        decl = self.functions.get(anchor)
+        if decl is None:
+            raise PlanValidationError(
+                f"function reference {anchor} is not declared in the plan's extensions", path
+            )
+        return decl
+
+
+def bind_expr(e: stalg.Expression, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    """Bind ``e`` against the input record ``schema``; errors carry ``path``."""
+    k = e.WhichOneof("rex_type")
+    if k is None:
+        raise PlanValidationError("expression is empty", path)
+    handler = _HANDLERS.get(k)
+    if handler is None:
+        raise UnsupportedError(f"expression kind {k} is not supported", path)
+    return handler(getattr(e, k), schema, f"{path}.{k}", ctx)
+
+
+# -- field references ------------------------------------------------------------------
+def _segment(
+    seg: stalg.Expression.ReferenceSegment, base: ir.Expr, path: str, ctx: Context, schema: Schema
+) -> ir.Expr:
+    k = seg.WhichOneof("reference_type")
+    kind = T.kind(base.type)
+    if k == "struct_field":
+        if kind != "struct":
+            raise PlanValidationError(
+                f"struct field reference into a {T.type_to_str(base.type)}", path
+            )
+        idx = seg.struct_field.field
+        types = base.type.struct.types
+        if not 0 <= idx < len(types):
+            raise PlanValidationError(
+                f"field {idx} out of range: the struct has {len(types)} fields", path
+            )
+        out: ir.Expr = ir.StructField(_nullable_if(types[idx], base.type), base, idx)
+        child = seg.struct_field
+    elif k == "list_element":
+        if kind != "list":
+            raise PlanValidationError(
+                f"list element reference into a {T.type_to_str(base.type)}", path
+            )
+        out = ir.ListElement(
+            T.with_nullability(base.type.list.type, True), base, seg.list_element.offset
+        )
+        child = seg.list_element
+    elif k == "map_key":
+        if kind != "map":
+            raise PlanValidationError(f"map key reference into a {T.type_to_str(base.type)}", path)
+        key = ir.Literal(*reversed(_lit(seg.map_key.map_key)))
+        out = ir.MapKey(T.with_nullability(base.type.map.value, True), base, key)
+        child = seg.map_key
+    else:
+        raise PlanValidationError("reference segment is empty", path)
+    if child.HasField("child"):
+        return _segment(child.child, out, f"{path}.{k}.child", ctx, schema)
+    return out
+
+
+def _lit(lit: stalg.Expression.Literal) -> tuple[Any, stt.Type]:
+    b = bind_literal(lit)
+    return b.value, b.type
+
+
+def _nullable_if(t: stt.Type, parent: stt.Type) -> stt.Type:
+    return T.with_nullability(t, True) if T.is_nullable(parent) else t
+
+
+def _selection(
+    ref: stalg.Expression.FieldReference, schema: Schema, path: str, ctx: Context
+) -> ir.Expr:
+    root = ref.WhichOneof("root_type")
+    if ref.WhichOneof("reference_type") != "direct_reference":
+        raise UnsupportedError(
+            "only direct field references are supported (masked reference)", path
+        )
+    seg = ref.direct_reference
+    if seg.WhichOneof("reference_type") != "struct_field":
+        raise PlanValidationError("a field reference must start with a struct field", path)
+    idx = seg.struct_field.field
+    spath = f"{path}.direct_reference.struct_field"
+    if root == "expression":
+        base = bind_expr(ref.expression, schema, f"{path}.expression", ctx)
+        return _segment(seg, base, f"{path}.direct_reference", ctx, schema)
+    if root == "outer_reference":
+        steps = ref.outer_reference.steps_out
+        if steps < 1 or steps > len(ctx.outer):
+            raise PlanValidationError(
+                f"outer reference steps_out={steps} but only {len(ctx.outer)} enclosing queries",
+                f"{path}.outer_reference",
+            )
+        outer = ctx.outer[-steps]
+        if not 0 <= idx < len(outer):
+            raise PlanValidationError(
+                f"outer field {idx} out of range: that record has {len(outer)} columns", spath
+            )
+        base: ir.Expr = ir.OuterRef(outer[idx].type, steps, idx)
+    else:
+        if root == "lambda_parameter_reference":
+            raise UnsupportedError("lambda parameter references are not supported", path)
+        if not 0 <= idx < len(schema):
+            raise PlanValidationError(
+                f"field {idx} out of range: the input record has {len(schema)} columns", spath
+            )
+        base = ir.FieldRef(schema[idx].type, idx)
+    if seg.struct_field.HasField("child"):
+        return _segment(seg.struct_field.child, base, f"{spath}.child", ctx, schema)
+    return base
+
+
+# -- functions -------------------------------------------------------------------------
+def bind_args(args: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.FunctionArg, ...]:
+    out: list[ir.FunctionArg] = []
+    for i, a in enumerate(args):
+        p = f"{path}.arguments[{i}]"
+        k = a.WhichOneof("arg_type")
+        if k == "value":
+            out.append(bind_expr(a.value, schema, f"{p}.value", ctx))
+        elif k == "enum":
+            out.append(ir.EnumArg(a.enum))
+        elif k == "type":
+            raise UnsupportedError("type arguments are not supported", p)
+        else:
+            raise PlanValidationError("function argument is empty", p)
+    return tuple(out)
+
+
+def call_parts(fn: Any, schema: Schema, path: str, ctx: Context) -> dict[str, Any]:
+    """Fields shared by scalar, aggregate and window calls (name, URN, args, options, type)."""
+    decl = ctx.function(fn.function_reference, f"{path}.function_reference")
+    args = bind_args(fn.arguments, schema, path, ctx)
+    if T.kind(fn.output_type):
+        out_type = fn.output_type
+    else:
+        types = [a.type for a in args if isinstance(a, ir.Expr)]
+        out_type = derive_output_type(decl, types, path)
+    options = tuple((o.name, o.preference[0] if o.preference else "") for o in fn.options)
+    return dict(
+        type=out_type,
+        name=decl.name,
+        urn=decl.urn,
+        args=args,
+        options=options,
+        signature=decl.signature if ":" in decl.signature else "",
+    )
+
+
+def _scalar(
+    fn: stalg.Expression.ScalarFunction, schema: Schema, path: str, ctx: Context
+) -> ir.Expr:
+    return ir.Call(**call_parts(fn, schema, path, ctx))
+
+
+def sort_fields(sorts: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.SortField, ...]:
+    out = []
+    for i, s in enumerate(sorts):
+        p = f"{path}[{i}]"
+        expr = bind_expr(s.expr, schema, f"{p}.expr", ctx)
+        if s.WhichOneof("sort_kind") == "comparison_function_reference":
+            raise UnsupportedError("custom sort comparison functions are not supported", p)
+        direction = _DIRECTIONS.get(s.direction)
+        if direction is None:
+            raise PlanValidationError(f"sort direction {s.direction} is not a known direction", p)
+        out.append(ir.SortField(expr, direction))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+_DIRECTIONS = {
+    0: "asc_nulls_last",  # unspecified: the common default
+    1: "asc_nulls_first",
+    2: "asc_nulls_last",
+    3: "desc_nulls_first",
+    4: "desc_nulls_last",
+}
+
+
+def _bound(b: stalg.Expression.WindowFunction.Bound, schema: Schema, path: str) -> ir.WindowBound:
+    k = b.WhichOneof("kind")
+    if k == "preceding":
+        return ir.WindowBound("preceding", b.preceding.offset)
+    if k == "following":
+        return ir.WindowBound("following", b.following.offset)
+    if k == "current_row":
+        return ir.WindowBound("current_row")
+    return ir.WindowBound("unbounded")
+
+
+_FRAMES = {0: "unspecified", 1: "rows", 2: "range"}
+
+
+def window_call(
+    fn: Any, schema: Schema, path: str, ctx: Context, partitions: Any = None
+) -> ir.WindowCall:
+    parts = call_parts(fn, schema, path, ctx)
+    parts_ = (
+        tuple(
+            bind_expr(e, schema, f"{path}.partitions[{i}]", ctx)
+            for i, e in enumerate(fn.partitions)
+        )
+        if partitions is None
+        else partitions
+    )
+    lower = (
+        _bound(fn.lower_bound, schema, f"{path}.lower_bound")
+        if fn.HasField("lower_bound")
+        else ir.WindowBound("unbounded")
+    )
+    upper = (
+        _bound(fn.upper_bound, schema, f"{path}.upper_bound")
+        if fn.HasField("upper_bound")
+        else ir.WindowBound("current_row")
+    )
+    frame = _FRAMES.get(fn.bounds_type, "unspecified")
+    order_by = sort_fields(fn.sorts, schema, f"{path}.sorts", ctx) if hasattr(fn, "sorts") else ()
+    return ir.WindowCall(
+        **parts,
+        partition_by=parts_,
+        order_by=order_by,
+        frame=frame,  # type: ignore[arg-type]
+        lower=lower,
+        upper=upper,
+        distinct=fn.invocation == 2,
+    )
+
+
+def _window(
+    fn: stalg.Expression.WindowFunction, schema: Schema, path: str, ctx: Context
+) -> ir.Expr:
+    return window_call(fn, schema, path, ctx)
+
+
+# -- conditionals, casts, lists --------------------------------------------------------
+def _if_then(e: stalg.Expression.IfThen, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    clauses = tuple(
+        (
+            bind_expr(c.__getattribute__("if"), schema, f"{path}.ifs[{i}].if", ctx),
+            bind_expr(c.then, schema, f"{path}.ifs[{i}].then", ctx),
+        )
+        for i, c in enumerate(e.ifs)
+    )
+    if not clauses:
+        raise PlanValidationError("if-then has no clauses", path)
+    otherwise = (
+        bind_expr(getattr(e, "else"), schema, f"{path}.else", ctx) if e.HasField("else") else None
+    )
+    t = clauses[0][1].type
+    if (
+        otherwise is None
+        or any(T.is_nullable(c[1].type) for c in clauses)
+        or T.is_nullable(otherwise.type)
+    ):
+        t = T.with_nullability(t, True)
+    return ir.IfThen(t, clauses, otherwise)
+
+
+def _switch(
+    e: stalg.Expression.SwitchExpression, schema: Schema, path: str, ctx: Context
+) -> ir.Expr:
+    match = bind_expr(e.match, schema, f"{path}.match", ctx)
+    clauses = tuple(
+        (
+            bind_literal(c.__getattribute__("if")),
+            bind_expr(c.then, schema, f"{path}.ifs[{i}].then", ctx),
+        )
+        for i, c in enumerate(e.ifs)
+    )
+    if not clauses:
+        raise PlanValidationError("switch has no clauses", path)
+    otherwise = (
+        bind_expr(getattr(e, "else"), schema, f"{path}.else", ctx) if e.HasField("else") else None
+    )
+    t = clauses[0][1].type
+    if otherwise is None:
+        t = T.with_nullability(t, True)
+    return ir.Switch(t, match, clauses, otherwise)
+
+
+def _cast(e: stalg.Expression.Cast, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    if not T.kind(e.type):
+        raise PlanValidationError("cast has no target type", f"{path}.type")
+    inner = bind_expr(e.input, schema, f"{path}.input", ctx)
+    failure = {0: "unspecified", 1: "return_null", 2: "throw"}.get(
+        e.failure_behavior, "unspecified"
+    )
+    return ir.Cast(e.type, inner, failure)  # type: ignore[arg-type]
+
+
+def _bool(nullable: bool) -> stt.Type:
+    return T.make("bool", nullable)
+
+
+def _singular_or_list(e: Any, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    value = bind_expr(e.value, schema, f"{path}.value", ctx)
+    options = tuple(
+        bind_expr(o, schema, f"{path}.options[{i}]", ctx) for i, o in enumerate(e.options)
+    )
+    return ir.SingularOrList(_bool(True), value, options)
+
+
+def _multi_or_list(e: Any, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    values = tuple(bind_expr(v, schema, f"{path}.value[{i}]", ctx) for i, v in enumerate(e.value))
+    options = tuple(
+        tuple(
+            bind_expr(f, schema, f"{path}.options[{i}].fields[{j}]", ctx)
+            for j, f in enumerate(rec.fields)
+        )
+        for i, rec in enumerate(e.options)
+    )
+    return ir.MultiOrList(_bool(True), values, options)
+
+
+def _nested(e: stalg.Expression.Nested, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    k = e.WhichOneof("nested_type")
+    t = stt.Type()
+    null = stt.Type.NULLABILITY_NULLABLE if e.nullable else stt.Type.NULLABILITY_REQUIRED
+    if k == "struct":
+        fields = tuple(
+            bind_expr(f, schema, f"{path}.struct.fields[{i}]", ctx)
+            for i, f in enumerate(e.struct.fields)
+        )
+        t.struct.nullability = null
+        for f in fields:
+            t.struct.types.add().CopyFrom(f.type)
+        return ir.MakeStruct(t, fields)
+    if k == "list":
+        values = tuple(
+            bind_expr(v, schema, f"{path}.list.values[{i}]", ctx)
+            for i, v in enumerate(e.list.values)
+        )
+        if not values:
+            raise PlanValidationError("nested list has no values", f"{path}.list")
+        t.list.nullability = null
+        t.list.type.CopyFrom(values[0].type)
+        return ir.MakeList(t, values)
+    if k == "map":
+        entries = tuple(
+            (
+                bind_expr(kv.key, schema, f"{path}.map.key_values[{i}].key", ctx),
+                bind_expr(kv.value, schema, f"{path}.map.key_values[{i}].value", ctx),
+            )
+            for i, kv in enumerate(e.map.key_values)
+        )
+        if not entries:
+            raise PlanValidationError("nested map has no entries", f"{path}.map")
+        t.map.nullability = null
+        t.map.key.CopyFrom(entries[0][0].type)
+        t.map.value.CopyFrom(entries[0][1].type)
+        return ir.MakeMap(t, entries)
+    raise PlanValidationError("nested expression is empty", path)
+
+
+# -- subqueries ------------------------------------------------------------------------
+def _sub_rel(rel: Any, schema: Schema, path: str, ctx: Context) -> ir.Rel:
+    ctx.outer.append(schema)
+    try:
+        return ctx.bind_rel(rel, path, ctx)
+    finally:
+        ctx.outer.pop()
+
+
+def _subquery(e: stalg.Expression.Subquery, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    k = e.WhichOneof("subquery_type")
+    p = f"{path}.{k}"
+    if k == "scalar":
+        rel = _sub_rel(e.scalar.input, schema, f"{p}.input", ctx)
+        if len(rel.schema) != 1:
+            raise PlanValidationError(
+                f"scalar subquery returns {len(rel.schema)} columns, expected 1", f"{p}.input"
+            )
+        return ir.ScalarSubquery(T.with_nullability(rel.schema[0].type, True), rel)
+    if k == "in_predicate":
+        needles = tuple(
+            bind_expr(n, schema, f"{p}.needles[{i}]", ctx)
+            for i, n in enumerate(e.in_predicate.needles)
+        )
+        rel = _sub_rel(e.in_predicate.haystack, schema, f"{p}.haystack", ctx)
+        return ir.InSubquery(_bool(True), needles, rel)
+    if k == "set_predicate":
+        op = {1: "exists", 2: "unique"}.get(e.set_predicate.predicate_op)
+        if op is None:
+            raise PlanValidationError("set predicate operation is unspecified", p)
+        rel = _sub_rel(e.set_predicate.tuples, schema, f"{p}.tuples", ctx)
+        return ir.SetPredicate(_bool(False), op, rel)  # type: ignore[arg-type]
+    if k == "set_comparison":
+        sc = e.set_comparison
+        op = {1: "eq", 2: "ne", 3: "lt", 4: "gt", 5: "le", 6: "ge"}.get(sc.comparison_op)
+        red = {1: "any", 2: "all"}.get(sc.reduction_op)
+        if op is None or red is None:
+            raise PlanValidationError("set comparison operation or reduction is unspecified", p)
+        left = bind_expr(sc.left, schema, f"{p}.left", ctx)
+        rel = _sub_rel(sc.right, schema, f"{p}.right", ctx)
+        return ir.SetComparison(_bool(True), left, op, red, rel)  # type: ignore[arg-type]
+    raise PlanValidationError("subquery is empty", path)
+
+
+def _literal(lit: stalg.Expression.Literal, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    try:
+        return bind_literal(lit)
+    except PlanError as exc:
+        raise exc.at(path) from None
+
+
+_HANDLERS: dict[str, Callable[[Any, Schema, str, Context], ir.Expr]] = {
+    "literal": _literal,
+    "selection": _selection,
+    "scalar_function": _scalar,
+    "window_function": _window,
+    "if_then": _if_then,
+    "switch_expression": _switch,
+    "singular_or_list": _singular_or_list,
+    "multi_or_list": _multi_or_list,
+    "cast": _cast,
+    "subquery": _subquery,
+    "nested": _nested,
+}

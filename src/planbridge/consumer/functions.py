@@ -1,0 +1,90 @@
+"""Extension resolution: function anchors -> (name, signature, URN), output-type derivation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from substrait import plan_pb2
+from substrait import type_pb2 as stt
+
+from planbridge import types as T
+from planbridge.errors import PlanValidationError
+from planbridge.registry import registry, urn_for_uri
+
+# DataFusion writes u32::MAX when it declared no extension URI at all.
+MISSING_URN_REFERENCE = 4294967295
+
+
+@dataclass(frozen=True)
+class FunctionDecl:
+    """A declared extension function: bare name, compound signature, URN ('' if unknown)."""
+
+    name: str
+    signature: str
+    urn: str
+
+
+def resolve_functions(plan: plan_pb2.Plan) -> dict[int, FunctionDecl]:
+    """Map each function anchor to its declaration; a dangling URN reference is an error."""
+    urns: dict[int, str] = {}
+    for u in plan.extension_urns:
+        urns[u.extension_urn_anchor] = urn_for_uri(u.urn) or u.urn
+    out: dict[int, FunctionDecl] = {}
+    for i, decl in enumerate(plan.extensions):
+        if decl.WhichOneof("mapping_type") != "extension_function":
+            continue
+        f = decl.extension_function
+        path = f"extensions[{i}].extension_function"
+        ref = f.extension_urn_reference
+        if ref and ref not in urns and ref != MISSING_URN_REFERENCE:
+            raise PlanValidationError(
+                f"extension URN reference {ref} is not declared in extension_urns", path
+            )
+        urn = urns.get(ref, "")
+        if not f.name:
+            raise PlanValidationError("extension function has no name", path)
+        out[f.function_anchor] = FunctionDecl(f.name.split(":", 1)[0], f.name, urn)
+    return out
+
+
+def derive_output_type(decl: FunctionDecl, arg_types: list[stt.Type], path: str) -> stt.Type:
+    """The output type of ``decl`` applied to ``arg_types``, from the standard registry.
+
+    Looks in the declared URN first, then by name across all URNs (URI missing or odd).
+    """
+    if any(not T.kind(t) for t in arg_types):
+        return T.unknown()  # argument types unknown (untyped schema): the engine decides
+    reg = registry()
+    found = None
+    try:
+        if decl.urn and reg.has_urn(decl.urn):
+            found = reg.lookup_function(decl.urn, decl.name, arg_types)
+        if found is None:
+            found = reg.find_function(decl.name, arg_types)
+    except Exception:  # the registry's matcher trips on odd types: treat as no match
+        found = None
+    if found is None:
+        # Not a standard signature (e.g. DataFusion's round(fp64, i64)): leave the type to
+        # the engine; validate reports the mismatch (see signature_problem).
+        return T.unknown()
+    return found[1]
+
+
+def signature_problem(decl: FunctionDecl, arg_types: list[stt.Type]) -> str | None:
+    """Why ``decl`` applied to ``arg_types`` matches no standard signature, or None."""
+    if any(not T.kind(t) for t in arg_types):
+        return None
+    reg = registry()
+    if decl.urn and not reg.has_urn(decl.urn):
+        return None  # a non-standard extension: nothing to check against
+    try:
+        if decl.urn:
+            found = reg.lookup_function(decl.urn, decl.name, arg_types)
+        else:
+            found = reg.find_function(decl.name, arg_types)
+    except Exception:
+        found = None
+    if found is not None:
+        return None
+    sig = ", ".join(T.type_to_str(t) for t in arg_types)
+    return f"function {decl.name}({sig}) matches no signature in {decl.urn or 'any standard extension'}"

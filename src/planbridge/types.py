@@ -1,0 +1,197 @@
+"""Substrait type helpers: display strings and nullability (used by binder, explain, engines)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from substrait import type_pb2 as stt
+
+_NULLABLE = stt.Type.NULLABILITY_NULLABLE
+_SIMPLE = {
+    "bool": "boolean",
+    "i8": "i8",
+    "i16": "i16",
+    "i32": "i32",
+    "i64": "i64",
+    "fp32": "fp32",
+    "fp64": "fp64",
+    "string": "string",
+    "binary": "binary",
+    "timestamp": "timestamp",
+    "date": "date",
+    "time": "time",
+    "interval_year": "interval_year",
+    "timestamp_tz": "timestamp_tz",
+    "uuid": "uuid",
+}
+
+
+def kind(t: stt.Type) -> str:
+    """The oneof name of the type (``i64``, ``decimal``...), or ``""`` when unset."""
+    return t.WhichOneof("kind") or ""
+
+
+def is_nullable(t: stt.Type) -> bool:
+    """Whether the type is declared nullable."""
+    k = kind(t)
+    return bool(k) and getattr(getattr(t, k), "nullability", 0) == _NULLABLE
+
+
+def with_nullability(t: stt.Type, nullable: bool) -> stt.Type:
+    """A copy of ``t`` with its nullability set."""
+    out = stt.Type()
+    out.CopyFrom(t)
+    k = kind(out)
+    if k and hasattr(getattr(out, k), "nullability"):
+        getattr(out, k).nullability = _NULLABLE if nullable else stt.Type.NULLABILITY_REQUIRED
+    return out
+
+
+def unknown() -> stt.Type:
+    """The empty Type: a column whose type the plan did not give (old DataFusion plans)."""
+    return stt.Type()
+
+
+def make(name: str, nullable: bool = True) -> stt.Type:
+    """A simple type by oneof name, e.g. ``make("i64")``."""
+    t = stt.Type()
+    getattr(t, name).nullability = _NULLABLE if nullable else stt.Type.NULLABILITY_REQUIRED
+    return t
+
+
+def type_to_str(t: stt.Type) -> str:
+    """``i64?``, ``decimal<15,2>``, ``struct<i32,string?>``: compact, as in the Substrait docs."""
+    k = kind(t)
+    if not k:
+        return "unknown"
+    body = getattr(t, k)
+    q = "?" if is_nullable(t) else ""
+    if k in _SIMPLE:
+        return _SIMPLE[k] + q
+    if k == "decimal":
+        return f"decimal<{body.precision},{body.scale}>{q}"
+    if k in ("fixed_char", "varchar", "fixed_binary"):
+        return f"{k}<{body.length}>{q}"
+    if k in (
+        "precision_timestamp",
+        "precision_timestamp_tz",
+        "precision_time",
+        "interval_day",
+        "interval_compound",
+    ):
+        return f"{k}<{body.precision}>{q}"
+    if k == "struct":
+        return "struct<" + ",".join(type_to_str(x) for x in body.types) + f">{q}"
+    if k == "list":
+        return f"list<{type_to_str(body.type)}>{q}"
+    if k == "map":
+        return f"map<{type_to_str(body.key)},{type_to_str(body.value)}>{q}"
+    if k == "user_defined":
+        return f"u!{body.type_reference}{q}"
+    return k + q
+
+
+def count_names(t: stt.Type) -> int:
+    """How many root names a column of type ``t`` takes (itself plus nested struct fields)."""
+    if kind(t) == "struct":
+        return 1 + sum(count_names(x) for x in t.struct.types)
+    return 1
+
+
+_TO_ARROW = {
+    "bool": "bool_",
+    "i8": "int8",
+    "i16": "int16",
+    "i32": "int32",
+    "i64": "int64",
+    "fp32": "float32",
+    "fp64": "float64",
+    "string": "large_string",
+    "binary": "large_binary",
+    "date": "date32",
+    "varchar": "large_string",
+    "fixed_char": "large_string",
+}
+
+
+def type_to_arrow(t: stt.Type) -> Any:
+    """The pyarrow type for a Substrait type (raises UnsupportedError when there is none)."""
+    import pyarrow as pa
+
+    from planbridge.errors import UnsupportedError
+
+    k = kind(t)
+    if k in _TO_ARROW:
+        return getattr(pa, _TO_ARROW[k])()
+    if k == "decimal":
+        return pa.decimal128(t.decimal.precision, t.decimal.scale)
+    if k == "timestamp":
+        return pa.timestamp("us")
+    if k == "timestamp_tz":
+        return pa.timestamp("us", tz="UTC")
+    if k in ("precision_timestamp", "precision_timestamp_tz"):
+        unit = {0: "s", 3: "ms", 6: "us", 9: "ns"}.get(getattr(t, k).precision)
+        if unit is None:
+            raise UnsupportedError(f"{type_to_str(t)} has no Arrow equivalent")
+        return pa.timestamp(unit, tz="UTC" if k.endswith("_tz") else None)
+    if k == "time":
+        return pa.time64("us")
+    if k == "fixed_binary":
+        return pa.binary(t.fixed_binary.length)
+    if k == "interval_year":
+        return pa.month_day_nano_interval()
+    if k in ("interval_day", "interval_compound"):
+        return pa.month_day_nano_interval()
+    if k == "list":
+        return pa.large_list(type_to_arrow(t.list.type))
+    if k == "map":
+        return pa.map_(type_to_arrow(t.map.key), type_to_arrow(t.map.value))
+    if k == "struct":
+        return pa.struct([(f"f{i}", type_to_arrow(x)) for i, x in enumerate(t.struct.types)])
+    raise UnsupportedError(f"{type_to_str(t)} has no Arrow equivalent")
+
+
+def arrow_to_type(at: Any, nullable: bool = True) -> stt.Type:
+    """The Substrait type for a pyarrow type (raises UnsupportedError when there is none)."""
+    import pyarrow as pa
+
+    from planbridge.errors import UnsupportedError
+
+    simple = [
+        (pa.types.is_boolean, "bool"),
+        (pa.types.is_int8, "i8"),
+        (pa.types.is_int16, "i16"),
+        (pa.types.is_int32, "i32"),
+        (pa.types.is_int64, "i64"),
+        (pa.types.is_float32, "fp32"),
+        (pa.types.is_float64, "fp64"),
+        (pa.types.is_string, "string"),
+        (pa.types.is_large_string, "string"),
+        (pa.types.is_binary, "binary"),
+        (pa.types.is_large_binary, "binary"),
+        (pa.types.is_date32, "date"),
+    ]
+    for test, name in simple:
+        if test(at):
+            return make(name, nullable)
+    t = stt.Type()
+    null = _NULLABLE if nullable else stt.Type.NULLABILITY_REQUIRED
+    if pa.types.is_decimal(at):
+        t.decimal.precision, t.decimal.scale, t.decimal.nullability = at.precision, at.scale, null
+        return t
+    if pa.types.is_timestamp(at):
+        k = "precision_timestamp_tz" if at.tz else "precision_timestamp"
+        body = getattr(t, k)
+        body.precision = {"s": 0, "ms": 3, "us": 6, "ns": 9}[at.unit]
+        body.nullability = null
+        return t
+    if pa.types.is_list(at) or pa.types.is_large_list(at):
+        t.list.type.CopyFrom(arrow_to_type(at.value_type))
+        t.list.nullability = null
+        return t
+    if pa.types.is_struct(at):
+        for i in range(at.num_fields):
+            t.struct.types.add().CopyFrom(arrow_to_type(at.field(i).type, at.field(i).nullable))
+        t.struct.nullability = null
+        return t
+    raise UnsupportedError(f"Arrow type {at} has no Substrait equivalent")
