@@ -14,6 +14,7 @@ from planbridge.errors import (
     TableBindingError,
     UnsupportedError,
 )
+from planbridge.execute import execute, execute_batches
 from planbridge.plan import Plan
 
 __version__ = "0.1.0"
@@ -28,4 +29,6 @@ __all__ = [
     "TableBindingError",
     "UnsupportedError",
     "__version__",
+    "execute",
+    "execute_batches",
 ]

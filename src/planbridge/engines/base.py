@@ -1,0 +1,77 @@
+"""What every SQL-backed engine shares: bind tables, translate, run, return Arrow.
+
+An engine subclass names its translator and implements four small methods: register a
+table, look up a table of a user-supplied connection, run SQL to an Arrow stream, close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import pyarrow as pa
+
+from planbridge.consumer import ir
+from planbridge.engines.sql.translator import SqlTranslator
+from planbridge.engines.tables import TableBinder
+from planbridge.errors import EngineError, PlanError
+
+
+class SqlEngine:
+    """Base of engines that run the plan as one SQL query."""
+
+    name: ClassVar[str]
+    translator: ClassVar[type[SqlTranslator]]
+
+    def __init__(self, connection: Any | None = None) -> None:
+        self.owns_connection = connection is None
+        self.connection = connection if connection is not None else self.connect()
+        self.registered: list[str] = []
+
+    # -- engine specifics --------------------------------------------------------------
+    def connect(self) -> Any:
+        raise NotImplementedError
+
+    def register(self, name: str, data: Any) -> None:
+        raise NotImplementedError
+
+    def unregister(self, name: str) -> None:
+        raise NotImplementedError
+
+    def existing_schema(self, name: str) -> tuple[str, pa.Schema] | None:
+        """The engine name and schema of a table already in the user's connection."""
+        return None
+
+    def run_sql(self, sql: str) -> pa.RecordBatchReader:
+        raise NotImplementedError
+
+    def error_types(self) -> tuple[type[BaseException], ...]:
+        return ()
+
+    # -- shared ------------------------------------------------------------------------
+    def query(self, plan: ir.BoundPlan, tables: Mapping[str, Any] | None = None) -> str:
+        """Bind the plan's reads to ``tables`` (registering them) and return the SQL."""
+        binder = TableBinder(tables, self)
+        return self.translator(binder).sql(plan)
+
+    def run(self, plan: ir.BoundPlan, sql: str) -> pa.RecordBatchReader:
+        """Run ``sql`` (made by :meth:`query`); engine failures become EngineError."""
+        try:
+            return self.run_sql(sql)
+        except PlanError:
+            raise
+        except self.error_types() as exc:
+            raise EngineError(f"{self.name} failed: {_first_line(exc)}", plan.root.path) from None
+
+    def close(self) -> None:
+        for name in self.registered:
+            try:
+                self.unregister(name)
+            except Exception:
+                pass
+        self.registered.clear()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text if len(text) < 2000 else text[:2000] + " ..."

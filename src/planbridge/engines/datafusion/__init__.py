@@ -1,0 +1,5 @@
+"""The DataFusion engine."""
+
+from planbridge.engines.datafusion.engine import DataFusionEngine, DataFusionTranslator
+
+__all__ = ["DataFusionEngine", "DataFusionTranslator"]

@@ -1,0 +1,339 @@
+"""Bound expressions -> sqlglot expressions, one handler per expression kind.
+
+Field references resolve through a stack of scopes: each relation pushes the SQL of its
+input record while its own expressions are translated, so outer references of correlated
+subqueries (``steps_out`` levels up) find the enclosing relation's columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import sqlglot.expressions as exp
+
+from planbridge import types as T
+from planbridge.consumer import ir
+from planbridge.engines.sql import functions as F
+from planbridge.engines.sql.frame import Frame, col_name, column, subquery
+from planbridge.engines.sql.literals import literal
+from planbridge.engines.sql.types import data_type
+from planbridge.errors import UnsupportedError
+
+_COMPARISON = {
+    "eq": exp.EQ,
+    "ne": exp.NEQ,
+    "lt": exp.LT,
+    "gt": exp.GT,
+    "le": exp.LTE,
+    "ge": exp.GTE,
+}
+
+
+_OPERATORS = (exp.Binary, exp.Unary, exp.Between, exp.In, exp.Is, exp.Case)
+
+
+def wrap(e: exp.Expression) -> exp.Expression:
+    """Parenthesise operator nodes so that the tree's grouping survives as SQL text."""
+    return exp.Paren(this=e) if isinstance(e, _OPERATORS) and not isinstance(e, exp.Paren) else e
+
+
+class ExpressionTranslator:
+    """Expression half of the SQL translator (mixed into :class:`SqlTranslator`)."""
+
+    engine_name: ClassVar[str]
+    #: Function handlers that differ from :data:`functions.FUNCTIONS` in this engine.
+    FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {}
+
+    def __init__(self) -> None:
+        self._scopes: list[list[exp.Expression]] = []
+
+    # provided by SqlTranslator
+    def rel(self, r: ir.Rel) -> Frame:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def alias(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def data_type(self, t: ir.Type) -> exp.DataType:
+        return data_type(t)
+
+    # -- scopes ------------------------------------------------------------------------
+    def expr_in(self, e: ir.Expr, scope: list[exp.Expression]) -> exp.Expression:
+        """Translate ``e`` whose field references index ``scope``."""
+        self._scopes.append(scope)
+        try:
+            return self.expr(e)
+        finally:
+            self._scopes.pop()
+
+    def expr(self, e: ir.Expr) -> exp.Expression:
+        name = self._EXPR_HANDLERS.get(type(e))
+        if name is None:
+            raise UnsupportedError(
+                f"{type(e).__name__} expressions are not supported by {self.engine_name}"
+            )
+        return getattr(self, name)(e)
+
+    # -- references --------------------------------------------------------------------
+    def expr_field(self, e: ir.FieldRef) -> exp.Expression:
+        return self._scopes[-1][e.index].copy()
+
+    def expr_outer(self, e: ir.OuterRef) -> exp.Expression:
+        depth = len(self._scopes) - 1 - e.steps_out
+        if depth < 0:
+            raise UnsupportedError(f"outer reference {e.steps_out} levels out has no scope")
+        return self._scopes[depth][e.index].copy()
+
+    def expr_struct_field(self, e: ir.StructField) -> exp.Expression:
+        return exp.Anonymous(
+            this="struct_extract_at",
+            expressions=[self.expr(e.input), exp.Literal.number(e.index + 1)],
+        )
+
+    def expr_list_element(self, e: ir.ListElement) -> exp.Expression:
+        return exp.Bracket(this=self.expr(e.input), expressions=[exp.Literal.number(e.offset + 1)])
+
+    def expr_map_key(self, e: ir.MapKey) -> exp.Expression:
+        return exp.Bracket(this=self.expr(e.input), expressions=[self.expr(e.key)])
+
+    # -- values ------------------------------------------------------------------------
+    def expr_literal(self, e: ir.Literal) -> exp.Expression:
+        return literal(self, e)
+
+    def binary_literal(self, v: bytes) -> exp.Expression:
+        return exp.Unhex(this=exp.Literal.string(v.hex()))
+
+    def interval_literal(self, text: str) -> exp.Expression:
+        return exp.Interval(this=exp.Literal.string(text))
+
+    def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        """Integer division truncating toward zero (Substrait's ``divide`` on integers)."""
+        return exp.IntDiv(this=a, expression=b)
+
+    def extract(self, part: str, value: exp.Expression, call: ir.Call) -> exp.Expression:
+        return exp.Extract(this=exp.var(part), expression=value)
+
+    def make_list(self, values: list[exp.Expression], t: ir.Type) -> exp.Expression:
+        if not values:
+            return exp.Cast(this=exp.Array(expressions=[]), to=self.data_type(t))
+        return exp.Array(expressions=values)
+
+    def make_struct(self, values: list[exp.Expression]) -> exp.Expression:
+        return exp.Struct(
+            expressions=[
+                exp.PropertyEQ(this=exp.to_identifier(f"f{i}", quoted=True), expression=v)
+                for i, v in enumerate(values)
+            ]
+        )
+
+    def make_map(
+        self, entries: list[tuple[exp.Expression, exp.Expression]], t: ir.Type
+    ) -> exp.Expression:
+        return exp.Map(
+            keys=exp.Array(expressions=[k for k, _ in entries]),
+            values=exp.Array(expressions=[v for _, v in entries]),
+        )
+
+    def expr_make_struct(self, e: ir.MakeStruct) -> exp.Expression:
+        return self.make_struct([self.expr(f) for f in e.fields])
+
+    def expr_make_list(self, e: ir.MakeList) -> exp.Expression:
+        return self.make_list([self.expr(v) for v in e.values], e.type)
+
+    def expr_make_map(self, e: ir.MakeMap) -> exp.Expression:
+        return self.make_map([(self.expr(k), self.expr(v)) for k, v in e.entries], e.type)
+
+    # -- control flow ------------------------------------------------------------------
+    def expr_cast(self, e: ir.Cast) -> exp.Expression:
+        if T.kind(e.type) in ("", "unknown"):
+            return self.expr(e.input)
+        to = self.data_type(e.type)
+        if e.failure == "return_null":
+            return exp.TryCast(this=self.expr(e.input), to=to)
+        return exp.Cast(this=self.expr(e.input), to=to)
+
+    def expr_if_then(self, e: ir.IfThen) -> exp.Expression:
+        case = exp.Case()
+        for cond, value in e.clauses:
+            case = case.when(self.expr(cond), self.expr(value), copy=False)
+        if e.otherwise is not None:
+            case = case.else_(self.expr(e.otherwise), copy=False)
+        return case
+
+    def expr_switch(self, e: ir.Switch) -> exp.Expression:
+        case = exp.Case(this=self.expr(e.match))
+        for match, value in e.clauses:
+            case = case.when(self.expr(match), self.expr(value), copy=False)
+        if e.otherwise is not None:
+            case = case.else_(self.expr(e.otherwise), copy=False)
+        return case
+
+    def expr_singular_or_list(self, e: ir.SingularOrList) -> exp.Expression:
+        return exp.In(this=wrap(self.expr(e.value)), expressions=[self.expr(o) for o in e.options])
+
+    def expr_multi_or_list(self, e: ir.MultiOrList) -> exp.Expression:
+        values = [self.expr(v) for v in e.values]
+        alternatives = [
+            exp.and_(
+                *[
+                    exp.EQ(this=v.copy(), expression=self.expr(o))
+                    for v, o in zip(values, opt, strict=True)
+                ]
+            )
+            for opt in e.options
+        ]
+        return exp.or_(*alternatives) if alternatives else exp.false()
+
+    # -- functions ---------------------------------------------------------------------
+    def function_handler(self, call: ir.Call) -> F.Handler:
+        name = call.name if call.name in F.FUNCTIONS else F.ALIASES.get(call.name, call.name)
+        handler = self.FUNCTION_OVERRIDES.get(name) or F.FUNCTIONS.get(name)
+        if handler is None:
+            kind = (
+                "aggregate"
+                if isinstance(call, ir.AggregateCall)
+                else ("window" if isinstance(call, ir.WindowCall) else "scalar")
+            )
+            raise UnsupportedError(
+                f"{kind} function {call.name} ({call.urn or 'no extension'}) is not supported "
+                f"by {self.engine_name}"
+            )
+        return handler
+
+    def call_args(self, call: ir.Call) -> list[Any]:
+        return [a.value if isinstance(a, ir.EnumArg) else wrap(self.expr(a)) for a in call.args]
+
+    def expr_call(self, e: ir.Call) -> exp.Expression:
+        return self.function_handler(e)(self, e, self.call_args(e))
+
+    def measure(self, m: ir.Measure, scope: list[exp.Expression]) -> exp.Expression:
+        """An aggregate measure (with DISTINCT, ORDER BY and FILTER) over ``scope``."""
+        self._scopes.append(scope)
+        try:
+            agg = self.expr_aggregate(m.call)
+            if m.filter is not None:
+                agg = exp.Filter(this=agg, expression=exp.Where(this=self.expr(m.filter)))
+            return agg
+        finally:
+            self._scopes.pop()
+
+    def expr_aggregate(self, e: ir.AggregateCall) -> exp.Expression:
+        args = self.call_args(e)
+        if e.distinct:
+            args = [
+                exp.Distinct(expressions=[a]) if isinstance(a, exp.Expression) else a
+                for a in args[:1]
+            ] + args[1:]
+        agg = self.function_handler(e)(self, e, args)
+        if e.sorts:
+            agg = self.ordered_aggregate(agg, [self.ordered(s) for s in e.sorts])
+        return agg
+
+    def ordered_aggregate(self, agg: exp.Expression, keys: list[exp.Ordered]) -> exp.Expression:
+        """Attach ``ORDER BY`` inside an aggregate's argument list."""
+        target = agg.this if isinstance(agg, exp.Filter) else agg
+        first = target.this if isinstance(target, exp.Func) and "this" in target.arg_types else None
+        if isinstance(first, exp.Expression):
+            target.set("this", exp.Order(this=first, expressions=keys))
+            return agg
+        raise UnsupportedError(f"ordered aggregate {target.sql()} is not supported")
+
+    def ordered(self, s: ir.SortField) -> exp.Ordered:
+        return exp.Ordered(
+            this=self.expr(s.expr),
+            desc=s.direction.startswith("desc"),
+            nulls_first=s.direction.endswith("first"),
+        )
+
+    def expr_window(self, e: ir.WindowCall) -> exp.Expression:
+        args = self.call_args(e)
+        func = self.function_handler(e)(self, e, args)
+        if e.distinct and isinstance(func, exp.Func) and isinstance(func.this, exp.Expression):
+            func.set("this", exp.Distinct(expressions=[func.this]))
+        spec = None
+        if e.frame in ("rows", "range", "groups") and e.name not in F.RANKING_FUNCTIONS:
+            start, start_side = self.bound(e.lower)
+            end, end_side = self.bound(e.upper)
+            spec = exp.WindowSpec(
+                kind=e.frame.upper(), start=start, start_side=start_side, end=end, end_side=end_side
+            )
+        return exp.Window(
+            this=func,
+            partition_by=[self.expr(p) for p in e.partition_by] or None,
+            order=exp.Order(expressions=[self.ordered(s) for s in e.order_by])
+            if e.order_by
+            else None,
+            spec=spec,
+            over="OVER",
+        )
+
+    def bound(self, b: ir.WindowBound) -> tuple[Any, str | None]:
+        if b.kind == "unbounded":
+            return "UNBOUNDED", None
+        if b.kind == "current_row":
+            return "CURRENT ROW", None
+        side = "PRECEDING" if b.kind == "preceding" else "FOLLOWING"
+        offset = b.offset
+        value = (
+            self.expr(offset) if isinstance(offset, ir.Expr) else exp.Literal.number(offset or 0)
+        )
+        return value, side
+
+    # -- subqueries --------------------------------------------------------------------
+    def subquery_select(self, rel: ir.Rel) -> tuple[exp.Select, list[exp.Expression]]:
+        frame = self.rel(rel)
+        alias = self.alias()
+        cols: list[exp.Expression] = [column(alias, col_name(i)) for i in range(frame.width)]
+        sel = exp.Select(expressions=cols).from_(subquery(frame.query, alias), copy=False)
+        return sel, cols
+
+    def expr_scalar_subquery(self, e: ir.ScalarSubquery) -> exp.Expression:
+        sel, _ = self.subquery_select(e.rel)
+        return exp.Subquery(this=sel)
+
+    def expr_in_subquery(self, e: ir.InSubquery) -> exp.Expression:
+        needles = [self.expr(n) for n in e.needles]
+        sel, cols = self.subquery_select(e.rel)
+        if len(needles) == 1:
+            return exp.In(this=needles[0], query=exp.Subquery(this=sel))
+        sel.set("expressions", [exp.Literal.number(1)])
+        conds = [exp.EQ(this=c, expression=n) for c, n in zip(cols, needles, strict=True)]
+        return exp.Exists(this=sel.where(exp.and_(*conds), copy=False))
+
+    def expr_set_predicate(self, e: ir.SetPredicate) -> exp.Expression:
+        if e.op != "exists":
+            raise UnsupportedError(
+                f"set predicate {e.op.upper()} is not supported by {self.engine_name}"
+            )
+        sel, _ = self.subquery_select(e.rel)
+        return exp.Exists(this=sel)
+
+    def expr_set_comparison(self, e: ir.SetComparison) -> exp.Expression:
+        left = self.expr(e.left)
+        sel, _ = self.subquery_select(e.rel)
+        wrapper = exp.Any if e.reduction == "any" else exp.All
+        return _COMPARISON[e.op](this=left, expression=wrapper(this=exp.Subquery(this=sel)))
+
+    _EXPR_HANDLERS: ClassVar[dict[type, str]] = {
+        ir.FieldRef: "expr_field",
+        ir.OuterRef: "expr_outer",
+        ir.StructField: "expr_struct_field",
+        ir.ListElement: "expr_list_element",
+        ir.MapKey: "expr_map_key",
+        ir.Literal: "expr_literal",
+        ir.Cast: "expr_cast",
+        ir.IfThen: "expr_if_then",
+        ir.Switch: "expr_switch",
+        ir.SingularOrList: "expr_singular_or_list",
+        ir.MultiOrList: "expr_multi_or_list",
+        ir.MakeStruct: "expr_make_struct",
+        ir.MakeList: "expr_make_list",
+        ir.MakeMap: "expr_make_map",
+        ir.Call: "expr_call",
+        ir.AggregateCall: "expr_aggregate",
+        ir.WindowCall: "expr_window",
+        ir.ScalarSubquery: "expr_scalar_subquery",
+        ir.InSubquery: "expr_in_subquery",
+        ir.SetPredicate: "expr_set_predicate",
+        ir.SetComparison: "expr_set_comparison",
+    }

@@ -1,0 +1,79 @@
+"""A translated relation: a SQL query whose output columns are named ``c0 .. c{n-1}``.
+
+Positional names keep the translation independent of the plan's (possibly clashing,
+possibly hostile) column names; the user's names are applied to the Arrow result. A frame
+may carry *hidden* trailing columns ``_o0, _o1 ..`` that hold sort keys, so that an order
+established by a SortRel survives the projections, filters and fetches above it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlglot.expressions as exp
+
+
+def col_name(i: int) -> str:
+    """The positional name of output column ``i``."""
+    return f"c{i}"
+
+
+def column(alias: str, name: str) -> exp.Column:
+    """A qualified, quoted column reference ``alias.name``."""
+    return exp.Column(
+        this=exp.to_identifier(name, quoted=True), table=exp.to_identifier(alias, quoted=True)
+    )
+
+
+def aliased(expr: exp.Expression, name: str) -> exp.Alias:
+    return exp.Alias(this=expr, alias=exp.to_identifier(name, quoted=True))
+
+
+def subquery(query: exp.Query, alias: str) -> exp.Subquery:
+    return exp.Subquery(
+        this=query, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True))
+    )
+
+
+@dataclass
+class Ordering:
+    """A hidden sort-key column of a frame and its direction."""
+
+    name: str
+    desc: bool
+    nulls_first: bool
+
+
+@dataclass
+class Frame:
+    """``query`` outputs ``width`` visible columns then the hidden ``ordering`` columns."""
+
+    query: exp.Query
+    width: int
+    ordering: tuple[Ordering, ...] = ()
+
+    def visible(self, alias: str) -> exp.Select:
+        """``SELECT alias.c0 .. FROM (query) alias``, dropping hidden columns."""
+        cols = [aliased(column(alias, col_name(i)), col_name(i)) for i in range(self.width)]
+        return exp.Select(expressions=cols or [aliased(exp.null(), "_pb_empty")]).from_(
+            subquery(self.query, alias), copy=False
+        )
+
+    def plain(self, alias: str) -> exp.Query:
+        """The query itself when it has no hidden columns, else :meth:`visible`."""
+        return self.visible(alias) if self.ordering else self.query
+
+
+def order_by(select: exp.Select, alias: str | None, ordering: tuple[Ordering, ...]) -> exp.Select:
+    """Add ``ORDER BY`` over the hidden columns (qualified by ``alias`` when given)."""
+    if not ordering:
+        return select
+    keys = [
+        exp.Ordered(
+            this=column(alias, o.name) if alias else exp.column(o.name, quoted=True),
+            desc=o.desc,
+            nulls_first=o.nulls_first,
+        )
+        for o in ordering
+    ]
+    return select.order_by(*keys, copy=False)

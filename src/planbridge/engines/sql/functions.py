@@ -1,0 +1,447 @@
+"""The standard Substrait function catalog as SQL, shared by the SQL engines.
+
+One entry per standard function name. A handler gets the translator, the bound call and
+the translated arguments (enumeration arguments as plain strings) and returns a sqlglot
+expression. Engines override entries whose SQL differs (see ``FUNCTION_OVERRIDES``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlglot.expressions as exp
+
+from planbridge import types as T
+from planbridge.consumer import ir
+from planbridge.errors import UnsupportedError
+
+Handler = Callable[[Any, ir.Call, list[Any]], exp.Expression]
+
+RANKING_FUNCTIONS = frozenset(
+    {"row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lead", "lag"}
+)
+
+
+def values(args: list[Any]) -> list[exp.Expression]:
+    """The non-enumeration arguments."""
+    return [a for a in args if isinstance(a, exp.Expression)]
+
+
+def enums(args: list[Any]) -> list[str]:
+    return [a for a in args if isinstance(a, str)]
+
+
+def binary(node: type[exp.Expression]) -> Handler:
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        a, b = values(args)
+        return node(this=a, expression=b)
+
+    return handler
+
+
+def unary(node: type[exp.Expression]) -> Handler:
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        (a,) = values(args)
+        return node(this=a)
+
+    return handler
+
+
+def named(sql_name: str) -> Handler:
+    """A function SQL spells ``sql_name(args...)``."""
+
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        return exp.Anonymous(this=sql_name, expressions=values(args))
+
+    return handler
+
+
+def chain(node: type[exp.Expression]) -> Handler:
+    """A variadic call folded left into binary nodes (``a || b || c``)."""
+
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        vals = values(args)
+        out = vals[0]
+        for v in vals[1:]:
+            out = node(this=out, expression=v)
+        return out
+
+    return handler
+
+
+def _divide(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    a, b = values(args)
+    if T.kind(call.type) in ("i8", "i16", "i32", "i64"):
+        return tr.integer_divide(a, b)
+    return exp.Div(this=a, expression=b)
+
+
+def _and(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    vals = values(args)
+    return exp.and_(*vals) if vals else exp.true()
+
+
+def _or(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    vals = values(args)
+    return exp.or_(*vals) if vals else exp.false()
+
+
+def _and_not(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    a, b = values(args)
+    return exp.and_(a, exp.Not(this=b))
+
+
+def _is(value: exp.Expression) -> Handler:
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        (a,) = values(args)
+        return exp.Is(this=a, expression=value.copy())
+
+    return handler
+
+
+def _is_not(value: exp.Expression) -> Handler:
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        (a,) = values(args)
+        return exp.Not(this=exp.Is(this=a, expression=value.copy()))
+
+    return handler
+
+
+def _between(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    x, lo, hi = values(args)
+    return exp.Between(this=x, low=lo, high=hi)
+
+
+def _null_propagating(sql_name: str) -> Handler:
+    """least/greatest: SQL engines skip nulls, Substrait's versions return null."""
+
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        vals = values(args)
+        any_null = exp.or_(*[exp.Is(this=v.copy(), expression=exp.null()) for v in vals])
+        return exp.Case(
+            ifs=[exp.If(this=any_null, true=exp.null())],
+            default=exp.Anonymous(this=sql_name, expressions=vals),
+        )
+
+    return handler
+
+
+def _like(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    a, b, *escape = values(args)
+    node: exp.Expression = (
+        exp.ILike(this=a, expression=b)
+        if call.option("case_sensitivity") == "CASE_INSENSITIVE"
+        else exp.Like(this=a, expression=b)
+    )
+    if escape:
+        node = exp.Escape(this=node, expression=escape[0])
+    return node
+
+
+def _substring(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    vals = values(args)
+    return exp.Substring(this=vals[0], start=vals[1], length=vals[2] if len(vals) > 2 else None)
+
+
+def _trim(position: str | None) -> Handler:
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        vals = values(args)
+        chars = vals[1] if len(vals) > 1 else None
+        return exp.Trim(this=vals[0], expression=chars, position=position)
+
+    return handler
+
+
+def _pad(sql_name: str) -> Handler:
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        vals = values(args)
+        if len(vals) == 2:
+            vals.append(exp.Literal.string(" "))
+        vals[1] = as_int(vals[1])
+        return exp.Anonymous(this=sql_name, expressions=vals)
+
+    return handler
+
+
+def _contains(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    a, b = values(args)
+    return exp.GT(this=exp.StrPosition(this=a, substr=b), expression=exp.Literal.number(0))
+
+
+def _strpos(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    a, b = values(args)
+    return exp.StrPosition(this=a, substr=b)
+
+
+def _concat_ws(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    return exp.ConcatWs(expressions=values(args))
+
+
+_EXTRACT_PARTS = {
+    "YEAR": "YEAR",
+    "ISO_YEAR": "ISOYEAR",
+    "US_YEAR": "YEAR",
+    "QUARTER": "QUARTER",
+    "MONTH": "MONTH",
+    "DAY": "DAY",
+    "DAY_OF_YEAR": "DOY",
+    "MONDAY_DAY_OF_WEEK": "ISODOW",
+    "SUNDAY_DAY_OF_WEEK": "DOW",
+    "MONDAY_WEEK": "WEEK",
+    "SUNDAY_WEEK": "WEEK",
+    "ISO_WEEK": "WEEK",
+    "US_WEEK": "WEEK",
+    "HOUR": "HOUR",
+    "MINUTE": "MINUTE",
+    "SECOND": "SECOND",
+    "MILLISECOND": "MILLISECOND",
+    "MICROSECOND": "MICROSECOND",
+    "NANOSECOND": "NANOSECOND",
+    "PICOSECOND": "PICOSECOND",
+    "SUBSECOND": "MICROSECOND",
+    "EPOCH": "EPOCH",
+}
+
+
+def _extract(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    parts = enums(args)
+    vals = values(args)
+    if not parts:
+        raise UnsupportedError("extract without a component")
+    component = parts[0].upper()
+    part = _EXTRACT_PARTS.get(component)
+    if part is None:
+        raise UnsupportedError(
+            f"extract component {component} is not supported by {tr.engine_name}"
+        )
+    return tr.extract(part, vals[-1], call)
+
+
+def _sum0(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    (a,) = values(args)
+    return exp.Coalesce(this=exp.Sum(this=a), expressions=[exp.Literal.number(0)])
+
+
+def _count(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    vals = values(args)
+    return exp.Count(this=vals[0] if vals else exp.Star())
+
+
+def _distribution(sample: str, population: str) -> Handler:
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        which = call.option("distribution", "SAMPLE")
+        return exp.Anonymous(
+            this=population if which == "POPULATION" else sample, expressions=values(args)
+        )
+
+    return handler
+
+
+def as_int(e: exp.Expression) -> exp.Expression:
+    """Engines take INTEGER for digit counts and lengths; plans often pass i64."""
+    return exp.Cast(this=e, to=exp.DataType.build("INT"))
+
+
+def _round(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    vals = values(args)
+    return exp.Round(this=vals[0], decimals=as_int(vals[1]) if len(vals) > 1 else None)
+
+
+def _factorial(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    (n,) = values(args)
+    return exp.Cast(
+        this=exp.Anonymous(this="factorial", expressions=[as_int(n)]), to=tr.data_type(call.type)
+    )
+
+
+def _date_part(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """DataFusion's ``date_part('year', x)`` as it appears in its older plans."""
+    part, value = values(args)
+    if not isinstance(part, exp.Literal) or not part.is_string:
+        raise UnsupportedError("date_part with a non-literal part")
+    return tr.extract(_EXTRACT_PARTS.get(part.this.upper(), part.this.upper()), value, call)
+
+
+def _logb(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    x, base = values(args)
+    return exp.Div(this=exp.Ln(this=x), expression=exp.Ln(this=base))
+
+
+def _log1p(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    (x,) = values(args)
+    return exp.Ln(this=exp.Add(this=exp.Literal.number(1), expression=x))
+
+
+def _string_agg(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    vals = values(args)
+    return exp.GroupConcat(this=vals[0], separator=vals[1] if len(vals) > 1 else None)
+
+
+def _window_value(sql_name: str) -> Handler:
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        return exp.Anonymous(this=sql_name, expressions=values(args))
+
+    return handler
+
+
+FUNCTIONS: dict[str, Handler] = {
+    # arithmetic
+    "add": binary(exp.Add),
+    "subtract": binary(exp.Sub),
+    "multiply": binary(exp.Mul),
+    "divide": _divide,
+    "modulus": binary(exp.Mod),
+    "negate": unary(exp.Neg),
+    "abs": unary(exp.Abs),
+    "sign": named("sign"),
+    "factorial": _factorial,
+    "power": binary(exp.Pow),
+    "sqrt": unary(exp.Sqrt),
+    "exp": unary(exp.Exp),
+    **{
+        n: named(n)
+        for n in (
+            "cos",
+            "sin",
+            "tan",
+            "cosh",
+            "sinh",
+            "tanh",
+            "acos",
+            "asin",
+            "atan",
+            "acosh",
+            "asinh",
+            "atanh",
+            "atan2",
+            "radians",
+            "degrees",
+        )
+    },
+    "bitwise_and": binary(exp.BitwiseAnd),
+    "bitwise_or": binary(exp.BitwiseOr),
+    "bitwise_xor": binary(exp.BitwiseXor),
+    "bitwise_not": unary(exp.BitwiseNot),
+    "shift_left": binary(exp.BitwiseLeftShift),
+    "shift_right": binary(exp.BitwiseRightShift),
+    # logarithmic and rounding
+    "ln": unary(exp.Ln),
+    "log10": named("log10"),
+    "log2": named("log2"),
+    "logb": _logb,
+    "log1p": _log1p,
+    "ceil": unary(exp.Ceil),
+    "floor": unary(exp.Floor),
+    "round": _round,
+    # boolean
+    "and": _and,
+    "or": _or,
+    "not": unary(exp.Not),
+    "xor": binary(exp.NEQ),
+    "and_not": _and_not,
+    # comparison
+    "equal": binary(exp.EQ),
+    "not_equal": binary(exp.NEQ),
+    "lt": binary(exp.LT),
+    "gt": binary(exp.GT),
+    "lte": binary(exp.LTE),
+    "gte": binary(exp.GTE),
+    "between": _between,
+    "is_distinct_from": binary(exp.NullSafeNEQ),
+    "is_not_distinct_from": binary(exp.NullSafeEQ),
+    "is_null": _is(exp.null()),
+    "is_not_null": _is_not(exp.null()),
+    "is_true": _is(exp.true()),
+    "is_not_true": _is_not(exp.true()),
+    "is_false": _is(exp.false()),
+    "is_not_false": _is_not(exp.false()),
+    "is_nan": named("isnan"),
+    "is_finite": named("isfinite"),
+    "is_infinite": named("isinf"),
+    "nullif": binary(exp.Nullif),
+    "coalesce": lambda tr, call, args: exp.Coalesce(
+        this=values(args)[0], expressions=values(args)[1:]
+    ),
+    "least": _null_propagating("least"),
+    "greatest": _null_propagating("greatest"),
+    "least_skip_null": named("least"),
+    "greatest_skip_null": named("greatest"),
+    # strings
+    "concat": chain(exp.DPipe),
+    "like": _like,
+    "substring": _substring,
+    "starts_with": named("starts_with"),
+    "ends_with": named("ends_with"),
+    "contains": _contains,
+    "strpos": _strpos,
+    "replace": named("replace"),
+    "concat_ws": _concat_ws,
+    "repeat": named("repeat"),
+    "reverse": named("reverse"),
+    "lower": unary(exp.Lower),
+    "upper": unary(exp.Upper),
+    "char_length": unary(exp.Length),
+    "bit_length": named("bit_length"),
+    "octet_length": named("octet_length"),
+    "ltrim": _trim("LEADING"),
+    "rtrim": _trim("TRAILING"),
+    "trim": _trim(None),
+    "lpad": _pad("lpad"),
+    "rpad": _pad("rpad"),
+    "left": named("left"),
+    "right": named("right"),
+    "regexp_replace": named("regexp_replace"),
+    # datetime
+    "extract": _extract,
+    "strftime": named("strftime"),
+    # aggregates
+    "count": _count,
+    "sum": unary(exp.Sum),
+    "sum0": _sum0,
+    "avg": unary(exp.Avg),
+    "min": unary(exp.Min),
+    "max": unary(exp.Max),
+    "product": named("product"),
+    "std_dev": _distribution("stddev_samp", "stddev_pop"),
+    "variance": _distribution("var_samp", "var_pop"),
+    "corr": named("corr"),
+    "mode": named("mode"),
+    "median": named("median"),
+    "any_value": named("any_value"),
+    "bool_and": named("bool_and"),
+    "bool_or": named("bool_or"),
+    "approx_count_distinct": named("approx_count_distinct"),
+    "string_agg": _string_agg,
+    # window
+    **{
+        n: _window_value(n)
+        for n in (
+            "row_number",
+            "rank",
+            "dense_rank",
+            "percent_rank",
+            "cume_dist",
+            "ntile",
+            "first_value",
+            "last_value",
+            "nth_value",
+            "lead",
+            "lag",
+        )
+    },
+    # lists
+    "cardinality": named("cardinality"),
+}
+
+# Names older DataFusion plans use for standard functions (they declare no extension).
+ALIASES = {
+    "isnan": "is_nan",
+    "character_length": "char_length",
+    "btrim": "trim",
+    "date_part": "_date_part",
+    "mod": "modulus",
+    "count_star": "count",
+    "stddev": "std_dev",
+}
+FUNCTIONS["_date_part"] = _date_part

@@ -1,0 +1,435 @@
+"""Bound plan -> one SQL query (a sqlglot AST), one handler per relation kind.
+
+Every relation becomes a frame (see :mod:`.frame`) whose columns are ``c0 ..``; a parent
+wraps its input as an aliased subquery and refers to ``alias.cN``. Engines subclass
+:class:`SqlTranslator` and override only what their SQL does differently (the dialect, a
+few functions, a relation they spell differently).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, ClassVar
+
+import sqlglot.expressions as exp
+
+from planbridge.consumer import ir
+from planbridge.engines.sql.expressions import ExpressionTranslator
+from planbridge.engines.sql.frame import (
+    Frame,
+    Ordering,
+    aliased,
+    col_name,
+    column,
+    order_by,
+    subquery,
+)
+from planbridge.engines.sql.sources import PlaceholderSources, Sources
+from planbridge.engines.sql.types import data_type
+from planbridge.errors import PlanError, UnsupportedError
+
+_JOIN_SIDES = {"inner": None, "left": "LEFT", "right": "RIGHT", "outer": "FULL"}
+
+_SET_OPS: dict[str, tuple[type[exp.SetOperation], bool]] = {
+    "union_all": (exp.Union, False),
+    "union_distinct": (exp.Union, True),
+    "minus_primary": (exp.Except, True),
+    "minus_primary_all": (exp.Except, False),
+    "minus_multiset": (exp.Except, False),
+    "intersection_primary": (exp.Intersect, True),
+    "intersection_multiset": (exp.Intersect, True),
+    "intersection_multiset_all": (exp.Intersect, False),
+}
+
+
+def non_empty(frame: Frame) -> Frame:
+    """SQL has no zero-column SELECT: give such frames a hidden placeholder column."""
+    q = frame.query
+    if isinstance(q, exp.Select) and not q.expressions:
+        q.set("expressions", [aliased(exp.null(), "_pb_empty")])
+    return frame
+
+
+class SqlTranslator(ExpressionTranslator):
+    """Translate a :class:`ir.BoundPlan` into a sqlglot query for ``dialect``."""
+
+    dialect: ClassVar[str] = "duckdb"
+    engine_name: ClassVar[str] = "sql"
+
+    def __init__(self, sources: Sources | None = None) -> None:
+        super().__init__()
+        self.sources: Sources = sources or PlaceholderSources()
+        self._aliases = itertools.count()
+        self._ctes: dict[int, tuple[str, exp.Query]] = {}
+
+    # -- entry points ------------------------------------------------------------------
+    def translate(self, plan: ir.BoundPlan) -> exp.Query:
+        """The whole plan as one query whose columns are ``c0 ..`` in output order."""
+        root = plan.root
+        if isinstance(root, ir.Write):
+            root = root.input  # batch engines return the rows a sink would receive
+        frame = self.rel(root)
+        if frame.ordering:
+            alias = self.alias()
+            query: exp.Query = order_by(frame.visible(alias), alias, frame.ordering)
+        else:
+            query = frame.query
+        if self._ctes:
+            for name, body in self._ctes.values():
+                query = query.with_(exp.to_identifier(name, quoted=True), as_=body, copy=False)
+        return query
+
+    def sql(self, plan: ir.BoundPlan, pretty: bool = False) -> str:
+        """The plan as SQL text in this engine's dialect."""
+        return self.translate(plan).sql(dialect=self.dialect, pretty=pretty)
+
+    def alias(self) -> str:
+        return f"_pb_s{next(self._aliases)}"
+
+    # -- dispatch ----------------------------------------------------------------------
+    def rel(self, r: ir.Rel) -> Frame:
+        name = self._REL_HANDLERS.get(type(r))
+        if name is None:
+            raise UnsupportedError(
+                f"{type(r).__name__} relations are not supported by {self.engine_name}", r.path
+            )
+        try:
+            frame = non_empty(getattr(self, name)(r))
+        except PlanError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            raise PlanError(f"cannot translate: {exc}", r.path) from None
+        return self.apply_emit(frame, r)
+
+    def apply_emit(self, frame: Frame, r: ir.Rel) -> Frame:
+        if r.emit is None:
+            return frame
+        q = frame.query
+        if isinstance(q, exp.Select) and not q.args.get("distinct"):
+            projections = q.expressions
+            picked = [
+                aliased(projections[i].this.copy(), col_name(n)) for n, i in enumerate(r.emit)
+            ]
+            hidden = [p.copy() for p in projections[frame.width :]]
+            q.set("expressions", picked + hidden)
+            return Frame(q, len(r.emit), frame.ordering)
+        alias = self.alias()
+        cols = [aliased(column(alias, col_name(i)), col_name(n)) for n, i in enumerate(r.emit)]
+        cols += [aliased(column(alias, o.name), o.name) for o in frame.ordering]
+        sel = exp.Select(expressions=cols).from_(subquery(q, alias), copy=False)
+        return Frame(sel, len(r.emit), frame.ordering)
+
+    def input_scope(self, frame: Frame) -> tuple[str, list[exp.Expression]]:
+        alias = self.alias()
+        return alias, [column(alias, col_name(i)) for i in range(frame.width)]
+
+    def carry(self, alias: str, ordering: tuple[Ordering, ...]) -> list[exp.Expression]:
+        """Select-list entries that pass an input's hidden sort keys through."""
+        return [aliased(column(alias, o.name), o.name) for o in ordering]
+
+    # -- reads -------------------------------------------------------------------------
+    def read_source(
+        self, r: ir.Read, table: exp.Expression, columns: list[exp.Expression]
+    ) -> Frame:
+        """``SELECT <projected columns> FROM table WHERE filter`` over base-schema columns."""
+        picked = list(range(len(columns))) if r.projection is None else list(r.projection)
+        sel = exp.Select(
+            expressions=[aliased(columns[p].copy(), col_name(n)) for n, p in enumerate(picked)]
+        ).from_(table, copy=False)
+        if r.filter is not None:
+            sel = sel.where(self.expr_in(r.filter, columns), copy=False)
+        return Frame(sel, len(picked))
+
+    def registered(self, source: Any, r: ir.Read) -> Frame:
+        alias = self.alias()
+        table = exp.Table(
+            this=exp.to_identifier(source.name, quoted=True),
+            alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
+        )
+        cols: list[exp.Expression] = []
+        for name, cast_to in source.columns:
+            ref: exp.Expression = column(alias, name)
+            if cast_to is not None:
+                ref = exp.Cast(this=ref, to=self.data_type(cast_to))
+            cols.append(ref)
+        return self.read_source(r, table, cols)
+
+    def rel_named_table(self, r: ir.NamedTableRead) -> Frame:
+        return self.registered(self.sources.named_table(r), r)
+
+    def rel_local_files(self, r: ir.LocalFilesRead) -> Frame:
+        return self.registered(self.sources.local_files(r), r)
+
+    def rel_virtual_table(self, r: ir.VirtualTableRead) -> Frame:
+        source = self.sources.virtual_table(r)
+        if source is not None:
+            return self.registered(source, r)
+        return self.values(r)
+
+    def values(self, r: ir.VirtualTableRead) -> Frame:
+        """Inline rows: ``SELECT .. FROM (VALUES ..)``; no rows: a typed empty select."""
+        width = len(r.base_schema)
+        if not r.rows:
+            nulls = [exp.Cast(this=exp.null(), to=self.data_type(c.type)) for c in r.base_schema]
+            alias = self.alias()
+            inner = exp.Select(expressions=[aliased(n, col_name(i)) for i, n in enumerate(nulls)])
+            inner = inner.where(exp.false(), copy=False)
+            table: exp.Expression = subquery(inner, alias)
+        else:
+            alias = self.alias()
+            rows = [
+                exp.Tuple(
+                    expressions=[
+                        exp.Cast(this=self.expr_in(v, []), to=self.data_type(c.type))
+                        for v, c in zip(row, r.base_schema, strict=True)
+                    ]
+                )
+                for row in r.rows
+            ]
+            table = exp.Values(
+                expressions=rows,
+                alias=exp.TableAlias(
+                    this=exp.to_identifier(alias, quoted=True),
+                    columns=[exp.to_identifier(col_name(i), quoted=True) for i in range(width)],
+                ),
+            )
+        cols: list[exp.Expression] = [column(alias, col_name(i)) for i in range(width)]
+        return self.read_source(r, table, cols)
+
+    def rel_extension_table(self, r: ir.ExtensionTableRead) -> Frame:
+        raise UnsupportedError(
+            f"extension table reads ({r.detail.type_url or 'no type'}) are not supported by "
+            f"{self.engine_name}",
+            r.path,
+        )
+
+    # -- single input ------------------------------------------------------------------
+    def rel_filter(self, r: ir.Filter) -> Frame:
+        inp = self.rel(r.input)
+        alias, scope = self.input_scope(inp)
+        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)] + self.carry(
+            alias, inp.ordering
+        )
+        sel = exp.Select(expressions=cols).from_(subquery(inp.query, alias), copy=False)
+        sel = sel.where(self.expr_in(r.condition, scope), copy=False)
+        return Frame(sel, inp.width, inp.ordering)
+
+    def rel_project(self, r: ir.Project) -> Frame:
+        inp = self.rel(r.input)
+        alias, scope = self.input_scope(inp)
+        values = list(scope) + [self.expr_in(e, scope) for e in r.expressions]
+        cols = [aliased(v, col_name(i)) for i, v in enumerate(values)]
+        sel = exp.Select(expressions=cols + self.carry(alias, inp.ordering))
+        sel = sel.from_(subquery(inp.query, alias), copy=False)
+        return Frame(sel, len(values), inp.ordering)
+
+    def rel_sort(self, r: ir.Sort) -> Frame:
+        inp = self.rel(r.input)
+        alias, scope = self.input_scope(inp)
+        ordering = []
+        keys = []
+        for i, s in enumerate(r.sorts):
+            name = f"_o{i}"
+            keys.append(aliased(self.expr_in(s.expr, scope), name))
+            ordering.append(
+                Ordering(name, s.direction.startswith("desc"), s.direction.endswith("first"))
+            )
+        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)]
+        sel = exp.Select(expressions=cols + keys).from_(subquery(inp.query, alias), copy=False)
+        return Frame(sel, inp.width, tuple(ordering))
+
+    def rel_fetch(self, r: ir.Fetch) -> Frame:
+        inp = self.rel(r.input)
+        alias, scope = self.input_scope(inp)
+        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)] + self.carry(
+            alias, inp.ordering
+        )
+        sel = exp.Select(expressions=cols).from_(subquery(inp.query, alias), copy=False)
+        sel = order_by(sel, alias, inp.ordering)
+        if r.count is not None:
+            sel.set("limit", exp.Limit(expression=self.expr_in(r.count, [])))
+        if r.offset is not None and not (isinstance(r.offset, ir.Literal) and r.offset.value == 0):
+            sel.set("offset", exp.Offset(expression=self.expr_in(r.offset, [])))
+        return Frame(sel, inp.width, inp.ordering)
+
+    def rel_aggregate(self, r: ir.Aggregate) -> Frame:
+        inp = self.rel(r.input)
+        alias, scope = self.input_scope(inp)
+        keys = [self.expr_in(g, scope) for g in r.grouping_expressions]
+        measures = [self.measure(m, scope) for m in r.measures]
+        values = [k.copy() for k in keys] + measures
+        sets = r.grouping_sets
+        if len(sets) > 1:
+            values.append(self.grouping_set_ordinal(keys, sets))
+        sel = exp.Select(expressions=[aliased(v, col_name(i)) for i, v in enumerate(values)])
+        sel = sel.from_(subquery(inp.query, alias), copy=False)
+        if len(sets) > 1:
+            grouping = exp.GroupingSets(
+                expressions=[exp.Tuple(expressions=[keys[i].copy() for i in s]) for s in sets]
+            )
+            sel.set("group", exp.Group(expressions=[grouping]))
+        elif sets and sets[0]:
+            sel.set("group", exp.Group(expressions=[keys[i].copy() for i in sets[0]]))
+        elif not sets and keys:
+            sel.set("group", exp.Group(expressions=[k.copy() for k in keys]))
+        return Frame(sel, len(values))
+
+    def grouping_set_ordinal(
+        self, keys: list[exp.Expression], sets: tuple[tuple[int, ...], ...]
+    ) -> exp.Expression:
+        """The i32 column saying which grouping set produced a row (``GROUPING()`` bits)."""
+        mask = exp.Anonymous(this="GROUPING", expressions=[k.copy() for k in keys])
+        n = len(keys)
+        case = exp.Case(this=mask)
+        for i, s in enumerate(sets):
+            bits = sum(1 << (n - 1 - k) for k in range(n) if k not in s)
+            case = case.when(exp.Literal.number(bits), exp.Literal.number(i), copy=False)
+        return exp.Cast(this=case, to=exp.DataType.build("INT"))
+
+    def rel_window(self, r: ir.Window) -> Frame:
+        inp = self.rel(r.input)
+        alias, scope = self.input_scope(inp)
+        values: list[exp.Expression] = list(scope)
+        for f in r.functions:
+            call = ir.WindowCall(
+                f.type,
+                f.name,
+                f.urn,
+                f.args,
+                f.options,
+                f.signature,
+                partition_by=r.partition_by,
+                order_by=r.order_by,
+                frame=f.frame,
+                lower=f.lower,
+                upper=f.upper,
+                distinct=f.distinct,
+            )
+            values.append(self.expr_in(call, scope))
+        cols = [aliased(v, col_name(i)) for i, v in enumerate(values)]
+        sel = exp.Select(expressions=cols + self.carry(alias, inp.ordering))
+        sel = sel.from_(subquery(inp.query, alias), copy=False)
+        return Frame(sel, len(values), inp.ordering)
+
+    # -- joins and sets ----------------------------------------------------------------
+    def rel_join(self, r: ir.Join) -> Frame:
+        if r.type in (
+            "left_semi",
+            "left_anti",
+            "left_mark",
+            "right_semi",
+            "right_anti",
+            "right_mark",
+        ):
+            return self.semi_join(r)
+        left, right = self.rel(r.left), self.rel(r.right)
+        la, lscope = self.input_scope(left)
+        ra, rscope = self.input_scope(right)
+        scope = lscope + rscope
+        cond = self.expr_in(r.condition, scope) if r.condition is not None else exp.true()
+        side = _JOIN_SIDES.get(r.type)
+        if r.type in ("left_single", "right_single"):
+            side = "LEFT" if r.type == "left_single" else "RIGHT"
+        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)]
+        sel = exp.Select(expressions=cols).from_(subquery(left.plain(self.alias()), la), copy=False)
+        join = exp.Join(this=subquery(right.plain(self.alias()), ra), on=cond)
+        if side:
+            join.set("side", side)
+        sel.append("joins", join)
+        if r.post_join_filter is not None:
+            sel = sel.where(self.expr_in(r.post_join_filter, scope), copy=False)
+        return Frame(sel, len(scope))
+
+    def semi_join(self, r: ir.Join) -> Frame:
+        """Semi, anti and mark joins as ``[NOT] EXISTS`` over the other side."""
+        keep, other = (r.left, r.right) if r.type.startswith("left") else (r.right, r.left)
+        kf, of = self.rel(keep), self.rel(other)
+        ka, kscope = self.input_scope(kf)
+        oa, oscope = self.input_scope(of)
+        scope = kscope + oscope if r.type.startswith("left") else oscope + kscope
+        conds = [self.expr_in(c, scope) for c in (r.condition, r.post_join_filter) if c is not None]
+        inner = exp.Select(expressions=[exp.Literal.number(1)]).from_(
+            subquery(of.plain(self.alias()), oa), copy=False
+        )
+        if conds:
+            inner = inner.where(exp.and_(*conds), copy=False)
+        exists: exp.Expression = exp.Exists(this=inner)
+        cols: list[exp.Expression] = [aliased(c, col_name(i)) for i, c in enumerate(kscope)]
+        sel = exp.Select(expressions=cols).from_(subquery(kf.plain(self.alias()), ka), copy=False)
+        if r.type.endswith("mark"):
+            sel.append("expressions", aliased(exists, col_name(len(kscope))))
+            return Frame(sel, len(kscope) + 1)
+        if r.type.endswith("anti"):
+            exists = exp.Not(this=exists)
+        return Frame(sel.where(exists, copy=False), len(kscope))
+
+    def rel_cross(self, r: ir.Cross) -> Frame:
+        left, right = self.rel(r.left), self.rel(r.right)
+        la, lscope = self.input_scope(left)
+        ra, rscope = self.input_scope(right)
+        cols = [aliased(c, col_name(i)) for i, c in enumerate(lscope + rscope)]
+        sel = exp.Select(expressions=cols).from_(subquery(left.plain(self.alias()), la), copy=False)
+        sel.append("joins", exp.Join(this=subquery(right.plain(self.alias()), ra), kind="CROSS"))
+        return Frame(sel, len(lscope) + len(rscope))
+
+    def rel_set(self, r: ir.SetOp) -> Frame:
+        kind, distinct = _SET_OPS[r.op]
+        frames = [self.rel(x) for x in r.inputs_]
+        queries = [f.visible(self.alias()) for f in frames]
+        if r.op in ("minus_primary", "minus_primary_all", "minus_multiset") and len(queries) > 2:
+            rest: exp.Query = queries[1]
+            for q in queries[2:]:
+                rest = exp.Union(this=rest, expression=q, distinct=False)
+            queries = [queries[0], exp.select("*").from_(subquery(rest, self.alias()))]
+        query: exp.Query = queries[0]
+        for q in queries[1:]:
+            query = kind(this=query, expression=q, distinct=distinct)
+        return Frame(query, frames[0].width)
+
+    def rel_shared(self, r: ir.Shared) -> Frame:
+        key = id(r.rel)
+        if key not in self._ctes:
+            frame = self.rel(r.rel)
+            self._ctes[key] = (f"_pb_cte{len(self._ctes)}", frame.plain(self.alias()))
+        name, _ = self._ctes[key]
+        width = len(r.rel.schema)
+        sel = exp.Select(
+            expressions=[exp.column(col_name(i), quoted=True) for i in range(width)]
+        ).from_(exp.Table(this=exp.to_identifier(name, quoted=True)), copy=False)
+        return Frame(sel, width)
+
+    def rel_extension(self, r: ir.Extension) -> Frame:
+        raise UnsupportedError(
+            f"extension relation {r.detail.type_url or '(no detail)'} is not supported by "
+            f"{self.engine_name}; lower it to standard Substrait first (planbridge lower)",
+            r.path,
+        )
+
+    def rel_write(self, r: ir.Write) -> Frame:
+        raise UnsupportedError(
+            f"writes inside a plan (to {'.'.join(r.names)}) are not supported by "
+            f"{self.engine_name}",
+            r.path,
+        )
+
+    def data_type(self, t: ir.Type) -> exp.DataType:
+        return data_type(t)
+
+    _REL_HANDLERS: ClassVar[dict[type, str]] = {
+        ir.NamedTableRead: "rel_named_table",
+        ir.LocalFilesRead: "rel_local_files",
+        ir.VirtualTableRead: "rel_virtual_table",
+        ir.ExtensionTableRead: "rel_extension_table",
+        ir.Filter: "rel_filter",
+        ir.Project: "rel_project",
+        ir.Sort: "rel_sort",
+        ir.Fetch: "rel_fetch",
+        ir.Aggregate: "rel_aggregate",
+        ir.Window: "rel_window",
+        ir.Join: "rel_join",
+        ir.Cross: "rel_cross",
+        ir.SetOp: "rel_set",
+        ir.Shared: "rel_shared",
+        ir.Extension: "rel_extension",
+        ir.Write: "rel_write",
+    }
