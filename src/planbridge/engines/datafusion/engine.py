@@ -10,7 +10,31 @@ import sqlglot.expressions as exp
 
 from planbridge.engines.base import SqlEngine
 from planbridge.engines.datafusion.dialect import DataFusionDialect
+from planbridge.consumer import ir
+from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.translator import SqlTranslator
+from planbridge.errors import UnsupportedError
+
+
+def _missing(name: str) -> F.Handler:
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        raise UnsupportedError(f"DataFusion has no {name} function")
+
+    return handler
+
+
+def _is_infinite(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    (x,) = F.values(args)
+    inf = exp.Cast(this=exp.Literal.string("Infinity"), to=exp.DataType.build("DOUBLE"))
+    return exp.EQ(this=exp.Abs(this=x), expression=inf)
+
+
+def _is_finite(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    (x,) = F.values(args)
+    return exp.and_(
+        exp.Not(this=exp.Anonymous(this="isnan", expressions=[x.copy()])),
+        exp.Not(this=exp.Paren(this=_is_infinite(tr, call, [x]))),
+    )
 
 
 class DataFusionTranslator(SqlTranslator):
@@ -18,6 +42,15 @@ class DataFusionTranslator(SqlTranslator):
 
     dialect: ClassVar[Any] = DataFusionDialect
     engine_name: ClassVar[str] = "datafusion"
+    FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
+        "sign": F.named("signum"),
+        "approx_count_distinct": F.named("approx_distinct"),
+        "is_infinite": _is_infinite,
+        "is_finite": _is_finite,
+        "product": _missing("product"),
+        "mode": _missing("mode"),
+        "factorial": F.named("factorial"),
+    }
 
     def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
         return exp.Div(this=a, expression=b)
@@ -26,12 +59,37 @@ class DataFusionTranslator(SqlTranslator):
         return exp.Cast(this=exp.HexString(this=v.hex()), to=exp.DataType.build("VARBINARY"))
 
 
+def reads_in_order(rel: ir.Rel) -> bool:
+    """Whether a fetch takes rows with no sort below it: its rows are then "the first N in
+    table order", which DataFusion only keeps when it scans without repartitioning."""
+    if isinstance(rel, ir.Fetch):
+        inner = rel.input
+        while isinstance(inner, ir.Project | ir.Filter):
+            inner = inner.input
+        if not isinstance(inner, ir.Sort):
+            return True
+    return any(reads_in_order(x) for x in rel.inputs())
+
+
 class DataFusionEngine(SqlEngine):
     name: ClassVar[str] = "datafusion"
     translator: ClassVar[type[SqlTranslator]] = DataFusionTranslator
 
-    def connect(self) -> Any:
-        return datafusion.SessionContext()
+    def connect(self, ordered: bool = False) -> Any:
+        if not ordered:
+            return datafusion.SessionContext()
+        config = datafusion.SessionConfig(
+            {
+                "datafusion.execution.target_partitions": "1",
+                "datafusion.optimizer.enable_round_robin_repartition": "false",
+            }
+        )
+        return datafusion.SessionContext(config)
+
+    def query(self, plan: ir.BoundPlan, tables: Any = None) -> str:
+        if self.owns_connection and reads_in_order(plan.root):
+            self.connection = self.connect(ordered=True)
+        return super().query(plan, tables)
 
     def register(self, name: str, data: Any) -> None:
         if isinstance(data, pa.Table):

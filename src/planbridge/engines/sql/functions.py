@@ -134,8 +134,11 @@ def _like(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
         if call.option("case_sensitivity") == "CASE_INSENSITIVE"
         else exp.Like(this=a, expression=b)
     )
-    if escape:
-        node = exp.Escape(this=node, expression=escape[0])
+    esc = escape[0] if escape else None
+    if isinstance(esc, exp.Cast) and isinstance(esc.this, exp.Null):
+        esc = None  # older DataFusion plans pass a typed NULL for "no escape character"
+    if esc is not None:
+        node = exp.Escape(this=node, expression=esc.this if isinstance(esc, exp.Cast) else esc)
     return node
 
 
