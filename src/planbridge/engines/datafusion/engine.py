@@ -8,9 +8,9 @@ import datafusion
 import pyarrow as pa
 import sqlglot.expressions as exp
 
+from planbridge.consumer import ir
 from planbridge.engines.base import SqlEngine
 from planbridge.engines.datafusion.dialect import DataFusionDialect
-from planbridge.consumer import ir
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.translator import SqlTranslator
 from planbridge.errors import UnsupportedError
