@@ -5,6 +5,8 @@ Only the spellings that differ from sqlglot's default generator are overridden h
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import sqlglot.expressions as exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.generator import Generator as BaseGenerator
@@ -22,7 +24,7 @@ class DataFusionDialect(Dialect):
     """Double-quoted identifiers, case-sensitive when quoted; standard SQL otherwise."""
 
     class Generator(BaseGenerator):
-        TRANSFORMS = {
+        TRANSFORMS: ClassVar[dict] = {
             **BaseGenerator.TRANSFORMS,
             exp.StrPosition: _strpos,
             exp.GroupConcat: _string_agg,
