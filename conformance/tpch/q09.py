@@ -2,11 +2,11 @@
 
 from tpch_schema import lineitem as l
 from tpch_schema import nation as n
-from tpch_schema import year_of
 from tpch_schema import orders as o
 from tpch_schema import part as p
 from tpch_schema import partsupp as ps
 from tpch_schema import supplier as s
+from tpch_schema import year_of
 
 import planbridge as pb
 
