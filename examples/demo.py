@@ -45,7 +45,7 @@ def run_one(path: Path, out: Path, engine: str) -> bool:
             for p in problems:
                 print(f"  invalid: {p}")
             return False
-        print(f"  wrote {binary.relative_to(ROOT)} and {text.name}; valid")
+        print(f"  wrote {_show(binary)} and {text.name}; valid")
         tables = scope["tables"]() if callable(scope.get("tables")) else {}
         result = planbridge.execute(Plan.load(binary), engine=engine, tables=tables)
     except PlanError as exc:
@@ -54,6 +54,10 @@ def run_one(path: Path, out: Path, engine: str) -> bool:
     print(f"  {engine} result ({result.num_rows} rows):")
     print(_format(result))
     return True
+
+
+def _show(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def _format(table, limit: int = 20) -> str:
