@@ -1,6 +1,7 @@
 """Case source over a cases directory in planbridge's own format (``conformance/cases``).
 
-A case is a ``*.case.json`` file (format in docs/conformance.md)::
+A case is a ``*.case.json`` file, or one entry of a ``*.cases.json`` file holding many cases
+that share defaults (format in docs/conformance.md)::
 
     {"plan": "q_plan.json" | "pipeline": "build.py:build",
      "tables": {"nation": "tpch:nation@0.01", "t": "data/t.parquet", "u": {"a": [1, 2]}},
@@ -10,9 +11,11 @@ A case is a ``*.case.json`` file (format in docs/conformance.md)::
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pyarrow as pa
 
@@ -23,6 +26,7 @@ from planbridge.plan import Plan
 from planbridge.testing.tpch import default_cache_dir, write_declared
 
 CASE_GLOB = "*.case.json"
+MULTI_GLOB = "*.cases.json"
 
 
 def default_cases_dir() -> Path:
@@ -42,21 +46,46 @@ def _table(spec: object, base: Path) -> object:
     return path
 
 
+@functools.cache
+def _module(path: Path) -> ModuleType:
+    """Import a pipeline file once per run (many cases share one file)."""
+    module_spec = importlib.util.spec_from_file_location(f"_pb_case_{path.stem}", path)
+    if module_spec is None or module_spec.loader is None:
+        raise CaseSetupError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
 def _load_plan(spec: dict, base: Path) -> Plan:
     if "plan" in spec:
         return Plan.load(base / spec["plan"])
     if "pipeline" in spec:
         file, _, func = spec["pipeline"].partition(":")
-        module_spec = importlib.util.spec_from_file_location(
-            f"_pb_case_{Path(file).stem}", base / file
-        )
-        if module_spec is None or module_spec.loader is None:
-            raise CaseSetupError(f"cannot import {file}")
-        module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
-        obj = getattr(module, func or "build")()
+        module = _module((base / file).resolve())
+        builder = getattr(module, func or "build", None)
+        if builder is None:
+            raise CaseSetupError(f"{file} has no function {func or 'build'!r}")
+        obj = builder()
         return obj if isinstance(obj, Plan) else obj.to_plan()
     raise CaseSetupError("case has neither 'plan' nor 'pipeline'")
+
+
+def _entries(path: Path, root: Path) -> list[tuple[str, dict]]:
+    """``(case path, spec)`` for a ``*.case.json`` or each case of a ``*.cases.json``."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    rel = path.relative_to(root).as_posix()
+    if rel.endswith(".case.json"):
+        return [(rel.removesuffix(".case.json"), doc)]
+    defaults = doc.get("defaults", {})
+    out = []
+    for name, case in doc.get("cases", {}).items():
+        spec = {**defaults, **case}
+        spec["tables"] = {**defaults.get("tables", {}), **case.get("tables", {})}
+        if "plan" not in spec and "pipeline" not in spec and "module" in spec:
+            spec["pipeline"] = f"{spec['module']}:{name}"
+        out.append((f"{rel.removesuffix('.cases.json')}/{name}", spec))
+    return out
 
 
 class LocalSource:
@@ -72,9 +101,9 @@ class LocalSource:
 
     def cases(self) -> list[Case]:
         out = []
-        for path in sorted(self.root.rglob(CASE_GLOB)) if self.root.is_dir() else []:
-            spec = json.loads(path.read_text(encoding="utf-8"))
-            rel = path.relative_to(self.root).as_posix().removesuffix(".case.json")
+        paths = sorted([*self.root.rglob(CASE_GLOB), *self.root.rglob(MULTI_GLOB)])
+        entries = [e for path in paths for e in ((path, x) for x in _entries(path, self.root))]
+        for path, (rel, spec) in sorted(entries, key=lambda e: e[1][0]):
             out.append(
                 Case(
                     id=f"cases/{rel}",
@@ -85,6 +114,7 @@ class LocalSource:
                     tables=lambda s=spec, p=path: self._tables(s, p.parent),
                     expected=lambda s=spec, p=path: self._expected(s, p.parent),
                     notes=spec.get("notes", ""),
+                    tags=tuple(spec.get("tags", ())),
                 )
             )
         return out

@@ -108,6 +108,20 @@ def _check(expected: Expected, actual: pa.Table) -> tuple[str, str, str]:
     return (DIFFERS if expected.semantics else FAIL), cmp.reason, format_diff(cmp)
 
 
+def _checked(expected: Expected, actual: object) -> tuple[str, str, str]:
+    """Compare, treating a result that is not a valid Arrow table as a crash."""
+    if not isinstance(actual, pa.Table):
+        return CRASH, f"engine returned a {type(actual).__name__}, not a pyarrow.Table", ""
+    try:
+        actual.validate(full=True)
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        return CRASH, f"engine returned invalid Arrow data: {_first_line(exc)}", ""
+    try:
+        return _check(expected, actual)
+    except Exception as exc:  # a comparison that cannot read the values
+        return CRASH, f"result could not be compared: {_first_line(exc)}", ""
+
+
 def run_case(
     case: Case, engines: Sequence[EngineAdapter]
 ) -> tuple[list[Result], list[Disagreement]]:
@@ -165,8 +179,8 @@ def run_case(
         except BaseException as exc:
             status, reason, diff = CRASH, _first_line(exc), ""
         else:
-            status, reason, diff = _check(expected, actual)
-            if actual.num_rows <= KEEP_ROWS:
+            status, reason, diff = _checked(expected, actual)
+            if status != CRASH and actual.num_rows <= KEEP_ROWS:
                 actuals[engine.name] = actual
         results.append(
             Result(
