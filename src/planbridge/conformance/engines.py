@@ -2,13 +2,16 @@
 
 An adapter is any object with ``name``, ``unavailable()`` and ``run(plan, tables)``; see
 :class:`EngineAdapter`. Built-in adapters call :func:`planbridge.execute`; point the command at
-your own with ``--adapter module:factory``.
+your own with ``--engine module:factory`` (or ``path/to/file.py:factory``).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
@@ -65,13 +68,30 @@ class PlanbridgeEngine:
         return result
 
 
+def _import(module: str) -> ModuleType:
+    """Import a module by dotted name, or a Python file by path."""
+    if not module.endswith(".py"):
+        return importlib.import_module(module)
+    path = Path(module).resolve()
+    spec = importlib.util.spec_from_file_location(f"_pb_adapter_{path.stem}", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise ImportError(f"cannot import adapter file {module}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def load_adapter(spec: str) -> EngineAdapter:
     """``duckdb``/``datafusion``/``flink``, ``datafusion-native`` (DataFusion's own consumer, a
-    yardstick) or ``module:factory`` (a callable returning an adapter)."""
+    yardstick), ``module:factory`` or ``path/to/file.py:factory`` (a callable returning an
+    adapter, or the adapter itself)."""
     if ":" in spec:
-        module, _, attr = spec.partition(":")
-        obj = getattr(importlib.import_module(module), attr)
-        adapter = obj() if callable(obj) and not isinstance(obj, EngineAdapter) else obj
+        module, _, attr = spec.rpartition(":")
+        obj = getattr(_import(module), attr or "adapter")
+        try:
+            adapter = obj() if callable(obj) and not isinstance(obj, EngineAdapter) else obj
+        except TypeError as exc:
+            raise TypeError(f"{spec} is not an engine adapter factory: {exc}") from None
         if not isinstance(adapter, EngineAdapter):
             raise TypeError(f"{spec} is not an engine adapter (needs name, unavailable, run)")
         return adapter

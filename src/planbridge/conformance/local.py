@@ -4,13 +4,15 @@ A case is a ``*.case.json`` file, or one entry of a ``*.cases.json`` file holdin
 that share defaults (format in docs/conformance.md)::
 
     {"plan": "q_plan.json" | "pipeline": "build.py:build",
-     "tables": {"nation": "tpch:nation@0.01", "t": "data/t.parquet", "u": {"a": [1, 2]}},
+     "tables": {"nation": "tpch:nation@0.01", "bid": "nexmark:bid@events=1000",
+                "t": "data/t.parquet", "u": {"a": [1, 2]}},
      "expected": {"sql": "SELECT ... FROM nation"} | {"rows": [[1]]},
      "ordered": false, "float_tolerance": 1e-9, "producer": "planbridge", "notes": "..."}
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.util
 import json
@@ -18,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from planbridge.conformance.case import Case, CaseSetupError, Expected, project_root
 from planbridge.conformance.compare import sql_is_ordered
@@ -27,15 +30,50 @@ from planbridge.testing.tpch import default_cache_dir, write_declared
 
 CASE_GLOB = "*.case.json"
 MULTI_GLOB = "*.cases.json"
+NEXMARK_TABLES = ("person", "auction", "bid", "event")
 
 
 def default_cases_dir() -> Path:
     return project_root() / "conformance" / "cases"
 
 
+@functools.cache
+def _nexmark_events(options: tuple[tuple[str, str], ...]) -> pa.Table:
+    try:
+        from planbridge.testing.nexmark import NexmarkConfig, events_table
+    except ImportError as exc:
+        raise CaseSetupError(f"nexmark: the generator cannot be imported: {exc}") from None
+
+    fields = {f.name: f.type for f in dataclasses.fields(NexmarkConfig)}
+    changes: dict[str, object] = {}
+    for key, value in options:
+        if key not in fields or fields[key] not in ("int", "float", int, float):
+            raise CaseSetupError(f"nexmark: unknown option {key!r}")
+        changes[key] = float(value) if fields[key] in ("float", float) else int(value)
+    return events_table(NexmarkConfig().with_(**changes))
+
+
+def _nexmark(spec: str) -> pa.Table:
+    """``nexmark:<person|auction|bid|event>@events=1000,seed=0``: generated Nexmark data."""
+    name, _, opts = spec.partition("@")
+    if name not in NEXMARK_TABLES:
+        raise CaseSetupError(f"nexmark: unknown table {name!r} ({', '.join(NEXMARK_TABLES)})")
+    options = tuple(sorted(tuple(o.split("=", 1)) for o in opts.split(",") if "=" in o))
+    events = _nexmark_events(options)
+    if name == "event":
+        return events
+    from planbridge.testing.nexmark import VIEWS
+
+    _, kind, cols = next(v for v in VIEWS if v[0] == name)
+    rows = events.filter(pc.equal(events["event_type"], kind))
+    return pa.table({col: rows[src] for col, src in cols})
+
+
 def _table(spec: object, base: Path) -> object:
     if isinstance(spec, dict):
         return pa.table(spec)
+    if isinstance(spec, str) and spec.startswith("nexmark:"):
+        return _nexmark(spec[8:])
     if isinstance(spec, str) and spec.startswith("tpch:"):
         name, _, scale = spec[5:].partition("@")
         sf = float(scale or 0.01)
