@@ -63,6 +63,8 @@ def test_every_relation_and_function_family_has_cases() -> None:
         "list_cardinality",
     ):
         assert f"cases/function/functions/{name}" in ids, name
+    for name in ("cast_numeric", "if_then", "switch", "in_list", "scalar_subquery"):
+        assert f"cases/expression/expressions/{name}" in ids, name
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -477,3 +477,25 @@ def reference_shared_subtree():
 def reference_self_join():
     shared = P.reference(P.select(table_u(), [col("uid"), col("g")]))
     return to_plan(P.join(shared, shared, _eq(1, 3), JOIN.JOIN_TYPE_INNER))
+
+
+# ---- read options -------------------------------------------------------------------------
+
+
+def read_projection():
+    # ReadRel.projection (a MaskExpression) keeps id and x of the base schema
+    plan = to_plan(table_t(), names=["id", "x"])
+    read = plan.proto.relations[-1].root.input.read
+    for index in (0, 3):
+        read.projection.select.struct_items.add(field=index)
+    return plan
+
+
+def read_filter():
+    # ReadRel.filter: the read itself drops rows where the condition is not true
+    filtered = to_plan(P.filter(table_t(), fn("comparison", "gt", col("a"), lit(15, "i64"))))
+    rel = filtered.proto.relations[-1].root
+    condition = rel.input.filter.condition
+    rel.input.CopyFrom(rel.input.filter.input)
+    rel.input.read.filter.CopyFrom(condition)
+    return filtered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -202,6 +203,11 @@ def _agreement(case: Case, actuals: dict[str, pa.Table]) -> list[Disagreement]:
         for b in names[i + 1 :]:
             cmp = compare_tables(actuals[a], actuals[b], ordered=False)
             if not cmp.ok:
+                cmp.reason = re.sub(
+                    r"^(\d+) (rows|columns), expected (\d+)$",
+                    rf"{b}: \1 \2, {a}: \3 \2",
+                    cmp.reason,
+                )
                 out.append(Disagreement(case.id, (a, b), format_diff(cmp, a, b)))
     return out
 
