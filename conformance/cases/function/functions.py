@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 
 from substrait.builders.extended_expression import EnumArg
-from substrait.builders.type import i64
+from substrait.builders.type import i64, interval_day
 from substrait.builders.type import list as list_type
 
 from planbridge.conformance.build import (
@@ -398,3 +398,26 @@ def aggregate_approx_count_distinct():
 
 def list_cardinality():
     return _sel(fn("list", "cardinality", E.literal([1, 2, 3], list_type(i64())), alias="r"))
+
+
+def date_add_interval():
+    from substrait.builders.type import interval_day, interval_year
+
+    days = E.literal(datetime.timedelta(days=10, hours=6), interval_day(6))
+    months = E.literal((0, 14), interval_year())
+    return _sel(
+        fn("datetime", "add", col("ts"), days, alias="plus_days"),
+        fn("datetime", "add", col("dt"), months, alias="plus_months"),
+    )
+
+
+def date_subtract_dates():
+    return _sel(
+        fn(
+            "datetime",
+            "subtract",
+            col("ts"),
+            E.literal(datetime.timedelta(minutes=90), interval_day(6)),
+            alias="r",
+        )
+    )

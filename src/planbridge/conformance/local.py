@@ -100,12 +100,21 @@ def _load_plan(spec: dict, base: Path) -> Plan:
         return Plan.load(base / spec["plan"])
     if "pipeline" in spec:
         file, _, func = spec["pipeline"].partition(":")
-        module = _module((base / file).resolve())
-        builder = getattr(module, func or "build", None)
+        path = (base / file).resolve()
+        if not func:  # a pipeline file defining `plan`, as `planbridge compile` runs it
+            from planbridge.cli.compile import compile_file
+
+            return compile_file(path)
+        builder = getattr(_module(path), func, None)
         if builder is None:
-            raise CaseSetupError(f"{file} has no function {func or 'build'!r}")
+            raise CaseSetupError(f"{file} has no function {func!r}")
         obj = builder()
-        return obj if isinstance(obj, Plan) else obj.to_plan()
+        if isinstance(obj, Plan):
+            return obj
+        to_plan = getattr(obj, "to_substrait", None) or getattr(obj, "to_plan", None)
+        if to_plan is None:
+            raise CaseSetupError(f"{file}:{func} returned a {type(obj).__name__}, not a plan")
+        return to_plan()
     raise CaseSetupError("case has neither 'plan' nor 'pipeline'")
 
 
@@ -163,6 +172,8 @@ class LocalSource:
     def _expected(self, spec: dict, base: Path) -> Expected:
         exp = spec.get("expected", {})
         tol = float(spec.get("float_tolerance", 1e-9))
+        if "sql_file" in exp:
+            exp = {**exp, "sql": (base / exp["sql_file"]).read_text(encoding="utf-8")}
         if "sql" in exp:
             try:
                 table = run_sql(exp["sql"], self._tables(spec, base))
