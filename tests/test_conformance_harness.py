@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from planbridge.conformance import EngineAdapter, LocalSource, PlanbridgeEngine, load_adapter
 from planbridge.conformance.build import P, lit, schema, to_plan
-from planbridge.conformance.case import CRASH, ERROR, FAIL, PASS, Case, Expected
+from planbridge.conformance.case import CRASH, FAIL, PASS, UNSUPPORTED, Case, Expected
 from planbridge.conformance.compare import compare_tables, sql_is_ordered, values_equal
 from planbridge.conformance.funcplan import build_plan, python_value
 from planbridge.conformance.functest import Arg, parse_file
@@ -126,8 +126,8 @@ def test_run_case_statuses_on_real_engines() -> None:
     results, disagreements = run_case(
         _virtual_case(Expected(table=pa.table({"x": [2, 1]}))), engines
     )
-    assert [r.status for r in results] == [PASS, PASS, ERROR]
-    assert "unknown engine 'nope'" in results[2].reason
+    assert [r.status for r in results] == [PASS, PASS, UNSUPPORTED]
+    assert "engine unavailable: unknown engine 'nope'" in results[2].reason
     assert disagreements == []
     (bad,), _ = run_case(_virtual_case(Expected(table=pa.table({"x": [1, 3]}))), engines[:1])
     assert (
@@ -170,7 +170,7 @@ def test_reports_and_regressions() -> None:
     results, dis = run_case(_virtual_case(Expected(table=pa.table({"x": [1, 2]}))), engines)
     out = RunOutput(results, dis)
     md = to_markdown(out)
-    assert "| x/p |" in md and "**1/1**" in md and "**0/1** (error 1)" in md
+    assert "| x/p |" in md and "**1/1**" in md and "**0/1** (unsupported 1)" in md
     page = to_html(out, ["a note"])
     assert page.startswith("<!doctype html>") and '"x/case"' in page and "a note" in page
     assert "http" not in page.replace("http-equiv", "")  # self-contained

@@ -57,9 +57,26 @@ class PlanbridgeEngine:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self._why: tuple[str | None] | None = None
 
     def unavailable(self) -> str | None:
-        return None  # an ImportError of execute is reported per case, as an error
+        """The engine is unavailable when planbridge does not know it or its module does not
+        import, or when its class says so (an optional ``unavailable()`` classmethod, e.g. no
+        Java for Flink). Checked once per run."""
+        if self._why is None:
+            self._why = (self._check(),)
+        return self._why[0]
+
+    def _check(self) -> str | None:
+        from planbridge.engines import engine_class
+        from planbridge.errors import PlanError
+
+        try:
+            cls = engine_class(self.name)
+        except (PlanError, ImportError) as exc:
+            return str(exc).strip().splitlines()[0]
+        probe = getattr(cls, "unavailable", None)
+        return probe() if callable(probe) else None
 
     def run(self, plan: Plan, tables: Mapping[str, Any]) -> pa.Table:
         result = _execute_fn()(plan, engine=self.name, tables=dict(tables))
