@@ -285,3 +285,15 @@ def test_aggregate_function_case_plan() -> None:
     agg = plan.proto.relations[0].root.input.aggregate
     assert len(agg.input.read.virtual_table.expressions) == 6
     assert plan.proto.extensions[0].extension_function.name == "count:i16"
+
+
+def test_cli_usage_errors() -> None:
+    from planbridge.cli.conformance import conformance
+
+    runner = CliRunner()
+    res = runner.invoke(conformance, ["--source", "nope"])
+    assert (
+        res.exit_code == 2 and "unknown nope; choose from cases, interop, functions" in res.output
+    )
+    res = runner.invoke(conformance, ["--engine", "no_such_module_x:adapter"])
+    assert res.exit_code == 2 and "No module named 'no_such_module_x'" in res.output

@@ -110,11 +110,23 @@ def conformance(
     the Substrait function tests, on each engine; write the support matrix; exit 1 on a
     regression against the baseline.
     """
-    from planbridge.conformance import default_sources, load_adapter
+    from planbridge.conformance import SOURCES, default_sources, load_adapter
     from planbridge.conformance.report import baseline_of, regressions, write_reports
     from planbridge.conformance.runner import RunOutput, run, select
 
-    srcs = default_sources(cases_dir, tuple(s.strip() for s in sources.split(",") if s.strip()))
+    chosen = tuple(s.strip() for s in sources.split(",") if s.strip())
+    unknown = [s for s in chosen if s not in SOURCES]
+    if unknown:
+        raise click.UsageError(
+            f"--source: unknown {', '.join(unknown)}; choose from {', '.join(SOURCES)}"
+        )
+    adapters = []
+    if not list_only:
+        try:
+            adapters = [load_adapter(e.strip()) for e in engines.split(",") if e.strip()]
+        except (ImportError, AttributeError, TypeError) as exc:
+            raise click.UsageError(f"--engine: {exc}") from None
+    srcs = default_sources(cases_dir, chosen)
     notes = []
     cases = []
     for src in srcs:
@@ -133,10 +145,6 @@ def conformance(
         for c in cases:
             click.echo(c.id)
         return
-    try:
-        adapters = [load_adapter(e.strip()) for e in engines.split(",") if e.strip()]
-    except (ImportError, AttributeError, TypeError) as exc:
-        raise click.UsageError(f"--engine: {exc}") from None
     click.echo(f"{len(cases)} cases on {', '.join(a.name for a in adapters)}", err=True)
     start = time.perf_counter()
     with _progress(len(cases)) as tick:
