@@ -174,7 +174,12 @@ def test_reports_and_regressions() -> None:
     page = to_html(out, ["a note"])
     assert page.startswith("<!doctype html>") and '"x/case"' in page and "a note" in page
     assert "http" not in page.replace("http-equiv", "")  # self-contained
-    json.dumps(to_json(out), default=str)
+    doc = to_json(out)
+    json.dumps(doc, default=str)
+    (cell,) = doc["matrix"]
+    assert cell["feature"] == "f" and cell["engines"]["duckdb"] == {PASS: 1}
+    assert cell["engines"]["nope"]["unsupported"] == 1
+    assert "unknown engine" in cell["engines"]["nope"]["reason"]
     assert regressions(out, {"nope": {"x/case": PASS}})
     assert not regressions(out, {"duckdb": {"x/case": PASS}})
 

@@ -53,12 +53,28 @@ def engines_of(out: RunOutput) -> list[str]:
     return sorted({r.engine for r in out.results})
 
 
+def feature_matrix(out: RunOutput) -> list[dict]:
+    """Feature x engine cells: status counts, and the first reason when not all pass."""
+    cells = []
+    for (feature, producer), per in _by_feature(out).items():
+        row: dict = {"feature": feature, "producer": producer, "engines": {}}
+        for engine, c in per.items():
+            cell: dict = {s: c[s] for s in STATUSES if c.get(s)}
+            reason = next((k[7:] for k in c if k.startswith("reason:")), "")
+            if reason:
+                cell["reason"] = reason
+            row["engines"][engine] = cell
+        cells.append(row)
+    return cells
+
+
 def to_json(out: RunOutput, notes: list[str] | None = None) -> dict:
     return {
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "engines": engines_of(out),
         "notes": notes or [],
         "summary": summary(out),
+        "matrix": feature_matrix(out),
         "failure_groups": [
             dict(engine=e, status=s, reason=g, count=n) for e, s, g, n in failure_groups(out, 200)
         ],
