@@ -104,7 +104,13 @@ def to_markdown(out: RunOutput, notes: list[str] | None = None) -> str:
         "| source / producer | " + " | ".join(engines) + " |",
         "|---|" + "---|" * len(engines),
     ]
-    for key, per in summary(out).items():
+    rows = dict(summary(out))
+    rows["**all**"] = {
+        e: dict(Counter(r.status for r in out.results if r.engine == e)) for e in engines
+    }
+    for e in engines:
+        rows["**all**"][e]["total"] = sum(rows["**all**"][e].values())
+    for key, per in rows.items():
         cells = []
         for e in engines:
             c = per.get(e, {})
