@@ -40,7 +40,7 @@ INTEROP = [
     "interop/function/boolean/and-duckdb",
     "interop/function/comparison/is_not_distinct_from-datafusion",
     "interop/function/string/lower-duckdb",
-    "interop/function/rounding/round-isthmus",
+    "interop/function/rounding/floor-isthmus",  # (round: DataFusion rounds the binary value 59869.35 up; in the matrix)
     "interop/function/datetime/extract-duckdb",
     "interop/integration/tpch/q01-isthmus",
     "interop/integration/tpch/q06-duckdb",

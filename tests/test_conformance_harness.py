@@ -7,15 +7,24 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 from click.testing import CliRunner
 
-from planbridge.conformance.case import ERROR, FAIL, PASS, Case, Expected
+from planbridge.conformance import EngineAdapter, LocalSource, PlanbridgeEngine, load_adapter
+from planbridge.conformance.build import P, lit, schema, to_plan
+from planbridge.conformance.case import CRASH, FAIL, PASS, UNSUPPORTED, Case, Expected
 from planbridge.conformance.compare import compare_tables, sql_is_ordered, values_equal
 from planbridge.conformance.funcplan import build_plan, python_value
 from planbridge.conformance.functest import Arg, parse_file
 from planbridge.conformance.report import regressions, to_html, to_json, to_markdown
-from planbridge.conformance.runner import RunOutput, run_case, select
-from planbridge.errors import EngineError
+from planbridge.conformance.runner import (
+    RunOutput,
+    _agreement,
+    _check,
+    _checked,
+    run_case,
+    select,
+)
 from planbridge.plan import Plan
 from planbridge.testing import tpch_arrow_tables
 
@@ -94,109 +103,168 @@ def test_tpch_arrow_tables_declared_types() -> None:
     assert tables["orders"].schema.field("o_shippriority").type == pa.int32()
 
 
-class _Fake:
-    def __init__(self, name: str, result: pa.Table | Exception) -> None:
-        self.name = name
-        self.result = result
-
-    def unavailable(self) -> str | None:
-        return None
-
-    def run(self, plan: Plan, tables: dict) -> pa.Table:
-        if isinstance(self.result, Exception):
-            raise self.result
-        return self.result
+ROOT = Path(__file__).resolve().parents[1]
+USER_ADAPTER = ROOT / "conformance" / "adapters" / "datafusion_single_partition.py"
 
 
-def _case(expected: Expected) -> Case:
+def _virtual_case(expected: Expected, case_id: str = "x/case") -> Case:
+    """A real plan (a two-row virtual table built with substrait-python) and an expectation."""
+    rows = [[lit(1, "i64")], [lit(2, "i64")]]
     return Case(
-        id="x/case",
+        id=case_id,
         source="x",
         feature="f",
         producer="p",
-        plan=Plan,
+        plan=lambda: to_plan(P.virtual_table(rows, schema({"x": "i64"}))),
         tables=dict,
         expected=lambda: expected,
     )
 
 
-def test_run_case_statuses_and_disagreement() -> None:
-    exp = Expected(table=pa.table({"x": [1, 2]}))
-    engines = [
-        _Fake("good", pa.table({"y": [2, 1]})),
-        _Fake("bad", pa.table({"y": [1, 3]})),
-        _Fake("err", EngineError("boom")),
-    ]
-    results, disagreements = run_case(_case(exp), engines)
-    assert [r.status for r in results] == [PASS, FAIL, ERROR]
-    assert "boom" in results[2].reason
-    assert len(disagreements) == 1 and "+ good: (2.0,)" in disagreements[0].diff
+def test_run_case_statuses_on_real_engines() -> None:
+    engines = [PlanbridgeEngine("duckdb"), PlanbridgeEngine("datafusion"), PlanbridgeEngine("nope")]
+    results, disagreements = run_case(
+        _virtual_case(Expected(table=pa.table({"x": [2, 1]}))), engines
+    )
+    assert [r.status for r in results] == [PASS, PASS, UNSUPPORTED]
+    assert "engine unavailable: unknown engine 'nope'" in results[2].reason
+    assert disagreements == []
+    (bad,), _ = run_case(_virtual_case(Expected(table=pa.table({"x": [1, 3]}))), engines[:1])
+    assert (
+        bad.status == FAIL and "- expected: (3.0,)" in bad.diff and "+ actual: (2.0,)" in bad.diff
+    )
+
+
+def test_agreement_is_a_row_diff() -> None:
+    dis = _agreement(
+        _virtual_case(Expected()), {"a": pa.table({"x": [1, 2]}), "b": pa.table({"y": [1, 3]})}
+    )
+    assert len(dis) == 1 and dis[0].engines == ("a", "b")
+    assert "- a: (2.0,)" in dis[0].diff and "+ b: (3.0,)" in dis[0].diff
+
+
+def test_invalid_arrow_result_is_a_crash() -> None:
+    good = pa.array(["ab", "c"])
+    broken = pa.StringArray.from_buffers(
+        2, pa.py_buffer(b"\x00\x00\x00\x00\x05\x00\x00\x00\x01\x00\x00\x00"), pa.py_buffer(b"abc")
+    )
+    assert good.to_pylist() == ["ab", "c"]
+    status, reason, _ = _checked(Expected(table=pa.table({"s": good})), pa.table({"s": broken}))
+    assert status == CRASH and "invalid Arrow data" in reason
 
 
 def test_expected_error_passes_when_engine_raises() -> None:
-    results, _ = run_case(
-        _case(Expected(error="ERROR", semantics="overflow:ERROR")),
-        [_Fake("e", EngineError("overflow")), _Fake("v", pa.table({"r": [1]}))],
+    case = {c.id: c for c in LocalSource(ROOT / "conformance" / "cases").cases()}[
+        "cases/function/functions/add_overflow_error"
+    ]
+    (result,), _ = run_case(case, [PlanbridgeEngine("duckdb")])
+    assert result.status == PASS and "raised as the spec requires" in result.reason
+    status, reason, _ = _check(
+        Expected(error="ERROR", semantics="overflow:ERROR"), pa.table({"r": [1]})
     )
-    assert [r.status for r in results] == [PASS, "differs"]
+    assert status == "differs" and "requires an error" in reason
 
 
 def test_reports_and_regressions() -> None:
-    results, dis = run_case(
-        _case(Expected(table=pa.table({"x": [1]}))),
-        [_Fake("a", pa.table({"x": [1]})), _Fake("b", pa.table({"x": [2]}))],
-    )
+    engines = [PlanbridgeEngine("duckdb"), PlanbridgeEngine("nope")]
+    results, dis = run_case(_virtual_case(Expected(table=pa.table({"x": [1, 2]}))), engines)
     out = RunOutput(results, dis)
     md = to_markdown(out)
-    assert "| x/p |" in md and "**1/1**" in md
-    assert "<table" in to_html(out)
-    json.dumps(to_json(out), default=str)
-    assert regressions(out, {"b": {"x/case": PASS}}) and not regressions(
-        out, {"a": {"x/case": PASS}}
-    )
+    assert "| x/p |" in md and "**1/1**" in md and "**0/1** (unsupported 1)" in md
+    page = to_html(out, ["a note"])
+    assert page.startswith("<!doctype html>") and '"x/case"' in page and "a note" in page
+    assert "http" not in page.replace("http-equiv", "")  # self-contained
+    doc = to_json(out)
+    json.dumps(doc, default=str)
+    (cell,) = doc["matrix"]
+    assert cell["feature"] == "f" and cell["engines"]["duckdb"] == {PASS: 1}
+    assert cell["engines"]["nope"]["unsupported"] == 1
+    assert "unknown engine" in cell["engines"]["nope"]["reason"]
+    assert regressions(out, {"nope": {"x/case": PASS}})
+    assert not regressions(out, {"duckdb": {"x/case": PASS}})
 
 
 def test_select_filters() -> None:
-    cases = [_case(Expected()), Case("y/other", "y", "f", "p", Plan, dict, Expected)]
+    cases = [_virtual_case(Expected()), _virtual_case(Expected(), "y/other")]
     assert [c.id for c in select(cases, ["other"])] == ["y/other"]
     assert len(select(cases, ["*"])) == 2
 
 
-def test_cli_lists_and_runs_with_fake_adapter(tmp_path: Path) -> None:
+def test_multi_case_file(tmp_path: Path) -> None:
+    (tmp_path / "p.py").write_text(
+        "from planbridge.conformance.build import P, table_t, to_plan, col\n"
+        "def ids():\n    return to_plan(P.select(table_t(), [col('id')]))\n"
+    )
+    data = ROOT / "conformance" / "cases" / "data" / "t.parquet"
+    (tmp_path / "m.cases.json").write_text(
+        json.dumps(
+            {
+                "defaults": {"module": "p.py", "tables": {"t": str(data)}},
+                "cases": {
+                    "ids": {"expected": {"sql": "SELECT id FROM t ORDER BY id"}},
+                    "missing": {"expected": {"rows": [[1]]}},
+                },
+            }
+        )
+    )
+    cases = LocalSource(tmp_path).cases()
+    assert [c.id for c in cases] == ["cases/m/ids", "cases/m/missing"]
+    exp = cases[0].expected()
+    assert exp.ordered and exp.table.column(0).to_pylist() == list(range(1, 11))
+    (ok,), _ = run_case(cases[0], [PlanbridgeEngine("duckdb")])
+    (inv,), _ = run_case(cases[1], [PlanbridgeEngine("duckdb")])
+    assert ok.status == PASS
+    assert inv.status == "invalid" and "no function 'missing'" in inv.reason
+
+
+def test_cli_with_user_adapter_file(tmp_path: Path) -> None:
+    """A user adapter module (planbridge on a one-partition DataFusion) run by the command."""
     from planbridge.cli.conformance import conformance
 
-    cases = tmp_path / "cases"
-    cases.mkdir()
-    (cases / "one.case.json").write_text(
-        json.dumps({"pipeline": "build.py:build", "tables": {}, "expected": {"rows": [[1]]}})
-    )
-    (cases / "build.py").write_text(
-        "from planbridge.plan import Plan\ndef build():\n    return Plan()\n"
-    )
+    cases = str(ROOT / "conformance" / "cases")
     runner = CliRunner()
-    res = runner.invoke(conformance, ["--source", "cases", "--cases", str(cases), "--list"])
-    assert res.exit_code == 0 and "cases/one" in res.output
+    res = runner.invoke(conformance, ["--source", "cases", "--cases", cases, "--list"])
+    assert res.exit_code == 0 and "cases/relation/relations/join_inner" in res.output
+    adapter = f"{USER_ADAPTER}:adapter"
     base = tmp_path / "baseline.json"
-    base.write_text(json.dumps({"fake": {"cases/one": "pass"}}))
-    res = runner.invoke(
-        conformance,
-        [
-            "--source",
-            "cases",
-            "--cases",
-            str(cases),
-            "--report",
-            str(tmp_path / "rep"),
-            "--engine",
-            "conformance_fake:adapter",
-            "--baseline",
-            str(base),
-        ],
-    )
-    assert res.exit_code == 1, res.output  # the fake engine fails: a regression
-    assert (tmp_path / "rep" / "MATRIX.md").exists()
+    base.write_text(json.dumps({"datafusion-1p": {"cases/relation/relations/join_inner": "pass"}}))
+    args = ["--source", "cases", "--cases", cases, "--report", str(tmp_path / "rep")]
+    args += ["--engine", f"duckdb,{adapter}", "--baseline", str(base)]
+    res = runner.invoke(conformance, [*args, "--filter", "relations/join_inner"])
+    assert res.exit_code == 0, res.output
+    assert "datafusion-1p: 1/1 pass" in res.output
     doc = json.loads((tmp_path / "rep" / "matrix.json").read_text())
-    assert doc["results"][0]["status"] == FAIL
+    assert {(r["engine"], r["status"]) for r in doc["results"]} == {
+        ("duckdb", PASS),
+        ("datafusion-1p", PASS),
+    }
+    assert "datafusion-1p" in (tmp_path / "rep" / "matrix.html").read_text()
+    # a case that passed in the baseline and fails now is a regression: exit 1
+    wrong = tmp_path / "wrong"
+    wrong.mkdir()
+    (wrong / "w.cases.json").write_text(
+        json.dumps(
+            {
+                "defaults": {
+                    "module": str(ROOT / "conformance" / "cases" / "relation" / "relations.py"),
+                    "tables": {"t": str(ROOT / "conformance" / "cases" / "data" / "t.parquet")},
+                },
+                "cases": {"filter_compare": {"expected": {"sql": "SELECT * FROM t WHERE a > 25"}}},
+            }
+        )
+    )
+    base.write_text(json.dumps({"datafusion-1p": {"cases/w/filter_compare": "pass"}}))
+    args[3] = str(wrong)
+    res = runner.invoke(conformance, args)
+    assert res.exit_code == 1 and "1 regressions" in res.output
+    assert "datafusion-1p: cases/w/filter_compare: now fail" in res.output
+
+
+def test_adapter_loading_errors() -> None:
+    adapter = load_adapter(f"{USER_ADAPTER}:adapter")
+    assert isinstance(adapter, EngineAdapter) and adapter.name == "datafusion-1p"
+    with pytest.raises(TypeError, match="not an engine adapter"):
+        load_adapter("json:dumps")
 
 
 def test_decimal_compares_to_its_scale() -> None:
@@ -222,3 +290,15 @@ def test_aggregate_function_case_plan() -> None:
     agg = plan.proto.relations[0].root.input.aggregate
     assert len(agg.input.read.virtual_table.expressions) == 6
     assert plan.proto.extensions[0].extension_function.name == "count:i16"
+
+
+def test_cli_usage_errors() -> None:
+    from planbridge.cli.conformance import conformance
+
+    runner = CliRunner()
+    res = runner.invoke(conformance, ["--source", "nope"])
+    assert (
+        res.exit_code == 2 and "unknown nope; choose from cases, interop, functions" in res.output
+    )
+    res = runner.invoke(conformance, ["--engine", "no_such_module_x:adapter"])
+    assert res.exit_code == 2 and "No module named 'no_such_module_x'" in res.output

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -16,13 +19,43 @@ def _conformance_dir() -> Path:
     return project_root() / "conformance"
 
 
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable]:
+    """A progress bar on a terminal; otherwise a plain line every 10% (logs, CI)."""
+    if sys.stderr.isatty():
+        with click.progressbar(
+            length=total,
+            label="conformance",
+            file=sys.stderr,
+            item_show_func=lambda c: c.id[-40:] if c else "",
+        ) as bar:
+            yield lambda case: bar.update(1, case)
+        return
+    done = 0
+    step = max(1, total // 10)
+    start = time.perf_counter()
+
+    def tick(case) -> None:
+        nonlocal done
+        done += 1
+        if done % step == 0 or done == total:
+            click.echo(
+                f"conformance: {done}/{total} cases ({100 * done // total}%) "
+                f"{time.perf_counter() - start:.0f} s, last {case.id}",
+                err=True,
+            )
+
+    yield tick
+
+
 @click.command("conformance")
 @click.option(
     "--engine",
     "engines",
     default="duckdb,datafusion",
     show_default=True,
-    help="Comma-separated engines (duckdb, datafusion, flink) or module:factory adapters.",
+    help="Comma-separated engines: duckdb, datafusion, flink, datafusion-native (DataFusion's "
+    "own consumer, a yardstick) or module:factory for your own adapter.",
 )
 @click.option(
     "--filter",
@@ -56,7 +89,12 @@ def _conformance_dir() -> Path:
     show_default="conformance/baseline.json",
     help="Baseline of statuses; a case passing there and not now is a regression.",
 )
-@click.option("--update-baseline", is_flag=True, help="Write this run's statuses as the baseline.")
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Record this run's statuses in the baseline (merged: cases and engines not run keep "
+    "theirs).",
+)
 @click.option("--list", "list_only", is_flag=True, help="List the selected cases and exit.")
 def conformance(
     engines: str,
@@ -72,11 +110,23 @@ def conformance(
     the Substrait function tests, on each engine; write the support matrix; exit 1 on a
     regression against the baseline.
     """
-    from planbridge.conformance import default_sources, load_adapter
+    from planbridge.conformance import SOURCES, default_sources, load_adapter
     from planbridge.conformance.report import baseline_of, regressions, write_reports
     from planbridge.conformance.runner import RunOutput, run, select
 
-    srcs = default_sources(cases_dir, tuple(s.strip() for s in sources.split(",") if s.strip()))
+    chosen = tuple(s.strip() for s in sources.split(",") if s.strip())
+    unknown = [s for s in chosen if s not in SOURCES]
+    if unknown:
+        raise click.UsageError(
+            f"--source: unknown {', '.join(unknown)}; choose from {', '.join(SOURCES)}"
+        )
+    adapters = []
+    if not list_only:
+        try:
+            adapters = [load_adapter(e.strip()) for e in engines.split(",") if e.strip()]
+        except (ImportError, AttributeError, TypeError) as exc:
+            raise click.UsageError(f"--engine: {exc}") from None
+    srcs = default_sources(cases_dir, chosen)
     notes = []
     cases = []
     for src in srcs:
@@ -95,19 +145,11 @@ def conformance(
         for c in cases:
             click.echo(c.id)
         return
-    adapters = [load_adapter(e.strip()) for e in engines.split(",") if e.strip()]
     click.echo(f"{len(cases)} cases on {', '.join(a.name for a in adapters)}", err=True)
-    with click.progressbar(
-        length=len(cases),
-        label="conformance",
-        file=sys.stderr,
-        item_show_func=lambda c: c.id[-40:] if c else "",
-    ) as bar:
-
-        def tick(case):
-            bar.update(1, case)
-
+    start = time.perf_counter()
+    with _progress(len(cases)) as tick:
         out: RunOutput = run(cases, adapters, progress=tick)
+    elapsed = time.perf_counter() - start
     paths = write_reports(out, report_dir or _conformance_dir(), notes)
     baseline = baseline or _conformance_dir() / "baseline.json"
     per = Counter((r.engine, r.status) for r in out.results)
@@ -117,10 +159,16 @@ def conformance(
         detail = ", ".join(f"{s} {n}" for s, n in sorted(counts.items()) if s != "pass")
         click.echo(f"{a.name}: {counts.get('pass', 0)}/{total} pass ({detail})")
     if out.disagreements:
-        click.echo(f"engines disagree on {len(out.disagreements)} cases (see the matrix)")
+        cases_dis = len({d.case for d in out.disagreements})
+        click.echo(f"engines disagree on {cases_dis} cases (row diffs in the matrix)")
+    click.echo(f"{len(cases)} cases in {elapsed:.1f} s")
     click.echo(f"matrix: {paths['md']} {paths['json']} {paths['html']}")
     if update_baseline:
-        baseline.write_text(json.dumps(baseline_of(out), indent=1) + "\n", encoding="utf-8")
+        merged = json.loads(baseline.read_text(encoding="utf-8")) if baseline.exists() else {}
+        for engine, statuses in baseline_of(out).items():
+            merged.setdefault(engine, {}).update(statuses)
+        merged = {e: dict(sorted(v.items())) for e, v in sorted(merged.items())}
+        baseline.write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
         click.echo(f"baseline written: {baseline}")
         return
     if baseline.exists():

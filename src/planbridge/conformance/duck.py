@@ -23,7 +23,7 @@ def run_sql(sql: str, tables: Mapping[str, Any] | None = None) -> pa.Table:
             pass
         for name, data in (tables or {}).items():
             if isinstance(data, (str, Path)):
-                con.read_parquet(str(data)).create_view(name)
+                _read_file(con, Path(data)).create_view(name)
             else:
                 con.register(name, data)
         rel = con.sql(sql)
@@ -32,3 +32,15 @@ def run_sql(sql: str, tables: Mapping[str, Any] | None = None) -> pa.Table:
         return rel.to_arrow_table()
     finally:
         con.close()
+
+
+def _read_file(con: Any, path: Path) -> Any:
+    """A DuckDB relation over a parquet, CSV or Arrow IPC file."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return con.read_csv(str(path))
+    if suffix in (".arrow", ".ipc", ".feather"):
+        import pyarrow.feather as feather
+
+        return con.from_arrow(feather.read_table(path))
+    return con.read_parquet(str(path))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from planbridge.conformance.case import PASS, STATUSES
+from planbridge.conformance.html import to_html
 from planbridge.conformance.runner import RunOutput
 
 ICON = {
@@ -53,11 +53,28 @@ def engines_of(out: RunOutput) -> list[str]:
     return sorted({r.engine for r in out.results})
 
 
-def to_json(out: RunOutput) -> dict:
+def feature_matrix(out: RunOutput) -> list[dict]:
+    """Feature x engine cells: status counts, and the first reason when not all pass."""
+    cells = []
+    for (feature, producer), per in _by_feature(out).items():
+        row: dict = {"feature": feature, "producer": producer, "engines": {}}
+        for engine, c in per.items():
+            cell: dict = {s: c[s] for s in STATUSES if c.get(s)}
+            reason = next((k[7:] for k in c if k.startswith("reason:")), "")
+            if reason:
+                cell["reason"] = reason
+            row["engines"][engine] = cell
+        cells.append(row)
+    return cells
+
+
+def to_json(out: RunOutput, notes: list[str] | None = None) -> dict:
     return {
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "engines": engines_of(out),
+        "notes": notes or [],
         "summary": summary(out),
+        "matrix": feature_matrix(out),
         "failure_groups": [
             dict(engine=e, status=s, reason=g, count=n) for e, s, g, n in failure_groups(out, 200)
         ],
@@ -87,7 +104,13 @@ def to_markdown(out: RunOutput, notes: list[str] | None = None) -> str:
         "| source / producer | " + " | ".join(engines) + " |",
         "|---|" + "---|" * len(engines),
     ]
-    for key, per in summary(out).items():
+    rows = dict(summary(out))
+    rows["**all**"] = {
+        e: dict(Counter(r.status for r in out.results if r.engine == e)) for e in engines
+    }
+    for e in engines:
+        rows["**all**"][e]["total"] = sum(rows["**all**"][e].values())
+    for key, per in rows.items():
         cells = []
         for e in engines:
             c = per.get(e, {})
@@ -176,52 +199,6 @@ def _cell(c: Counter) -> str:
     return f"{head} {reason.replace('|', '/')}".strip()
 
 
-def to_html(out: RunOutput) -> str:
-    engines = engines_of(out)
-    color = {
-        "pass": "#c8f7c5",
-        "fail": "#f7c5c5",
-        "differs": "#f7e7c5",
-        "unsupported": "#ddd",
-        "error": "#f7d9c5",
-        "crash": "#e59",
-        "invalid": "#eee",
-    }
-    rows = []
-    for key, per in summary(out).items():
-        tds = "".join(
-            f"<td><b>{per.get(e, {}).get(PASS, 0)}</b>/{per.get(e, {}).get('total', 0)}</td>"
-            for e in engines
-        )
-        rows.append(f"<tr><th>{html.escape(key)}</th>{tds}</tr>")
-    detail = []
-    by_case: dict[str, dict] = defaultdict(dict)
-    for r in out.results:
-        by_case[r.case][r.engine] = r
-    for case, per in by_case.items():
-        tds = []
-        for e in engines:
-            r = per.get(e)
-            if r is None:
-                tds.append("<td></td>")
-                continue
-            tip = html.escape((r.reason + "\n" + r.diff).strip())
-            tds.append(
-                f'<td style="background:{color.get(r.status, "#fff")}" title="{tip}">'
-                f"{r.status}</td>"
-            )
-        detail.append(f"<tr><td>{html.escape(case)}</td>{''.join(tds)}</tr>")
-    heads = "".join(f"<th>{html.escape(e)}</th>" for e in engines)
-    return f"""<!doctype html><meta charset="utf-8"><title>planbridge conformance</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:2px 6px;font-size:13px}}input{{width:30em}}</style>
-<h1>planbridge conformance</h1><p>Hover a cell for the reason and the row diff.</p>
-<h2>Pass counts</h2><table><tr><th></th>{heads}</tr>{"".join(rows)}</table>
-<h2>Cases</h2><input id="q" placeholder="filter cases" oninput="for(const r of document.querySelectorAll('#c tr.r'))r.style.display=r.textContent.includes(this.value)?'':'none'">
-<table id="c"><tr><th>case</th>{heads}</tr>{"".join(detail).replace("<tr><td>", '<tr class="r"><td>')}</table>
-"""
-
-
 def write_reports(
     out: RunOutput, directory: Path, notes: list[str] | None = None
 ) -> dict[str, Path]:
@@ -233,7 +210,7 @@ def write_reports(
         "html": directory / "matrix.html",
     }
     paths["md"].write_text(to_markdown(out, notes), encoding="utf-8")
-    doc = to_json(out)
+    doc = to_json(out, notes)
     results = doc.pop("results")
     text = json.dumps(doc, indent=1, default=str)[:-2]  # one result per line: small, diffable
     text += (
@@ -245,7 +222,7 @@ def write_reports(
         + "\n ]\n}\n"
     )
     paths["json"].write_text(text, encoding="utf-8")
-    paths["html"].write_text(to_html(out), encoding="utf-8")
+    paths["html"].write_text(to_html(out, notes), encoding="utf-8")
     return paths
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -108,6 +109,20 @@ def _check(expected: Expected, actual: pa.Table) -> tuple[str, str, str]:
     return (DIFFERS if expected.semantics else FAIL), cmp.reason, format_diff(cmp)
 
 
+def _checked(expected: Expected, actual: object) -> tuple[str, str, str]:
+    """Compare, treating a result that is not a valid Arrow table as a crash."""
+    if not isinstance(actual, pa.Table):
+        return CRASH, f"engine returned a {type(actual).__name__}, not a pyarrow.Table", ""
+    try:
+        actual.validate(full=True)
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        return CRASH, f"engine returned invalid Arrow data: {_first_line(exc)}", ""
+    try:
+        return _check(expected, actual)
+    except Exception as exc:  # a comparison that cannot read the values
+        return CRASH, f"result could not be compared: {_first_line(exc)}", ""
+
+
 def run_case(
     case: Case, engines: Sequence[EngineAdapter]
 ) -> tuple[list[Result], list[Disagreement]]:
@@ -165,8 +180,8 @@ def run_case(
         except BaseException as exc:
             status, reason, diff = CRASH, _first_line(exc), ""
         else:
-            status, reason, diff = _check(expected, actual)
-            if actual.num_rows <= KEEP_ROWS:
+            status, reason, diff = _checked(expected, actual)
+            if status != CRASH and actual.num_rows <= KEEP_ROWS:
                 actuals[engine.name] = actual
         results.append(
             Result(
@@ -188,6 +203,11 @@ def _agreement(case: Case, actuals: dict[str, pa.Table]) -> list[Disagreement]:
         for b in names[i + 1 :]:
             cmp = compare_tables(actuals[a], actuals[b], ordered=False)
             if not cmp.ok:
+                cmp.reason = re.sub(
+                    r"^(\d+) (rows|columns), expected (\d+)$",
+                    rf"{b}: \1 \2, {a}: \3 \2",
+                    cmp.reason,
+                )
                 out.append(Disagreement(case.id, (a, b), format_diff(cmp, a, b)))
     return out
 
