@@ -16,6 +16,7 @@ from planbridge.errors import (
 )
 from planbridge.execute import execute, execute_batches
 from planbridge.plan import Plan
+from planbridge.service.client import connect
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,7 @@ __all__ = [
     "TableBindingError",
     "UnsupportedError",
     "__version__",
+    "connect",
     "execute",
     "execute_batches",
 ]
