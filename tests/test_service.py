@@ -135,6 +135,17 @@ def test_adbc_driver_runs_tpch_plans(server: PlanServer, tpch: dict[str, Path], 
         assert_same(q, adbc_execute(conn, isthmus_plan(q).to_bytes()), tpch)
 
 
+def test_adbc_statement_without_prepare(server: PlanServer, tpch: dict[str, Path]) -> None:
+    """ADBC's statement path sends CommandStatementSubstraitPlan (no prepared statement)."""
+    with flightsql.connect(uri(server), autocommit=True) as conn:
+        cur = conn.cursor()
+        cur.adbc_statement.set_substrait_plan(isthmus_plan("q03").to_bytes())
+        handle, _ = cur.adbc_statement.execute_query()
+        got = pa.RecordBatchReader._import_from_c(handle.address).read_all()
+        cur.close()
+    assert_same("q03", got, tpch)
+
+
 def test_adbc_prepared_statement_runs_twice(server: PlanServer, tpch: dict[str, Path]) -> None:
     with flightsql.connect(uri(server), autocommit=True) as conn:
         cur = conn.cursor()
@@ -316,6 +327,25 @@ def wait_idle(srv: PlanServer, seconds: float = 10) -> None:
     assert srv.slots.running == 0
 
 
+def run_slow_query(
+    srv: PlanServer, timeout: float | None = None
+) -> tuple[threading.Thread, list[Exception]]:
+    """Start the slow plan from another thread; its PlanError (if any) lands in the list."""
+    errors: list[Exception] = []
+
+    def slow() -> None:
+        with pb.connect(uri(srv), timeout=timeout) as conn:
+            try:
+                conn.execute(slow_plan())
+            except pb.PlanError as exc:
+                errors.append(exc)
+
+    worker = threading.Thread(target=slow)
+    worker.start()
+    time.sleep(0.5)
+    return worker, errors
+
+
 def test_query_timeout_stops_the_engine(tpch: dict[str, Path]) -> None:
     srv = start(tpch, limits=Limits(query_timeout=1.0))
     try:
@@ -333,18 +363,7 @@ def test_query_timeout_stops_the_engine(tpch: dict[str, Path]) -> None:
 def test_concurrency_limit_and_client_cancel(tpch: dict[str, Path]) -> None:
     srv = start(tpch, limits=Limits(max_concurrent=1, queue_wait=0.3))
     try:
-        errors: list[Exception] = []
-
-        def slow() -> None:
-            with pb.connect(uri(srv), timeout=2.0) as conn:  # the client gives up after 2 s
-                try:
-                    conn.execute(slow_plan())
-                except pb.PlanError as exc:
-                    errors.append(exc)
-
-        worker = threading.Thread(target=slow)
-        worker.start()
-        time.sleep(0.5)
+        worker, errors = run_slow_query(srv, timeout=2.0)  # the client gives up after 2 s
         with pb.connect(uri(srv)) as conn, pytest.raises(ServiceError, match="server busy"):
             conn.execute(isthmus_plan("q06"))
         worker.join(20)
@@ -385,18 +404,7 @@ def test_result_size_limit(tpch: dict[str, Path]) -> None:
 
 def test_shutdown_cancels_running_queries(tpch: dict[str, Path]) -> None:
     srv = start(tpch)
-    errors: list[Exception] = []
-
-    def slow() -> None:
-        with pb.connect(uri(srv)) as conn:
-            try:
-                conn.execute(slow_plan())
-            except pb.PlanError as exc:
-                errors.append(exc)
-
-    worker = threading.Thread(target=slow)
-    worker.start()
-    time.sleep(0.5)
+    worker, errors = run_slow_query(srv)
     t0 = time.monotonic()
     srv.close()
     worker.join(20)

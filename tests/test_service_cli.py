@@ -36,8 +36,10 @@ def test_two_processes_and_clean_shutdown() -> None:
         truth = pq.read_table(tables["nation"], columns=["n_name"])
         assert sorted(got["name"].to_pylist()) == sorted(truth["n_name"].to_pylist())
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
-        assert "shutting down" in proc.stderr.read()  # type: ignore[union-attr]
+        code = proc.wait(timeout=30)
+        rest = proc.stderr.read()  # type: ignore[union-attr]
+        assert code == 0, rest
+        assert "shutting down" in rest
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 from pathlib import Path
@@ -111,3 +112,6 @@ def serve(
         pass
     click.echo("planbridge server shutting down", err=True)
     server.close()
+    server.wait()
+    del server  # release the gRPC server now, not during interpreter teardown
+    gc.collect()

@@ -59,8 +59,6 @@ def flight_errors() -> Iterator[None]:
     except PlanError as exc:
         # FlightServerError carries no server traceback (Python exceptions would).
         raise flight.FlightServerError(P.error_text(exc), extra_info=P.error_detail(exc)) from None
-    except NotImplementedError:
-        raise
     except Exception as exc:
         log.exception("internal error")
         raise flight.FlightInternalError(f"planbridge internal error: {exc}") from None
@@ -203,7 +201,9 @@ class PlanServer(flight.FlightServerBase):
         with flight_errors():
             command = P.unpack(descriptor.command, "the FlightDescriptor command")
             if isinstance(command, _QUERY_COMMANDS):
-                raise NotImplementedError("GetSchema of a plan: use GetFlightInfo")
+                raise UnsupportedError(
+                    "GetSchema of a plan is not supported: the schema comes with GetFlightInfo"
+                )
             return flight.SchemaResult(self._metadata(command).schema)
 
     def list_actions(self, context: flight.ServerCallContext) -> list[tuple[str, str]]:
