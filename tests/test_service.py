@@ -77,11 +77,11 @@ def slow_plan() -> pb.Plan:
     return plan(root, ["n"], fns)
 
 
-def file_plan(uri: str) -> pb.Plan:
+def file_plan(uri: str, kind: str = "uriFile") -> pb.Plan:
     """``SELECT * FROM <parquet file uri>`` as a local-files read."""
     rel = read("ignored", [("a", "i64")])
     del rel["read"]["namedTable"]
-    rel["read"]["localFiles"] = {"items": [{"uriFile": uri, "parquet": {}}]}
+    rel["read"]["localFiles"] = {"items": [{kind: uri, "parquet": {}}]}
     return plan(rel, ["a"], [])
 
 
@@ -223,6 +223,12 @@ def test_reads_outside_roots_are_refused(tpch: dict[str, Path], tmp_path: Path) 
                 assert e.value.path == "relations[0].root.input.read.local_files.items[0]"
             with pytest.raises(TableBindingError, match="outside this server's roots"):
                 conn.execute(file_plan(f"file://{root}/escape.parquet"))
+            with pytest.raises(TableBindingError, match="outside this server's roots"):
+                conn.execute(file_plan(f"{root}/*.parquet", "uriPathGlob"))  # matches escape
+            with pytest.raises(TableBindingError, match="outside this server's roots"):
+                conn.execute(file_plan("/etc/*", "uriPathGlob"))
+            with pytest.raises(TableBindingError, match="only local files"):
+                conn.execute(file_plan("https://example.invalid/x.parquet"))
         with flightsql.connect(uri(srv), autocommit=True) as conn:
             with pytest.raises(adbc_driver_manager.Error, match="outside this server's roots"):
                 adbc_execute(conn, file_plan("file:///etc/passwd").to_bytes())

@@ -29,11 +29,15 @@ class QueryStopped(Exception):
 
 
 def _interruptible_connection(engine: str) -> tuple[Any, Callable[[], None] | None]:
-    """A connection the server can interrupt mid-query, for engines that offer one."""
+    """A connection the server can interrupt mid-query, for engines that offer one.
+
+    DuckDB's also has its own file access switched off: data reaches it only as Arrow
+    datasets the catalog opened or the roots allowed (defence in depth behind the checks).
+    """
     if engine == "duckdb":
         import duckdb
 
-        conn = duckdb.connect()
+        conn = duckdb.connect(config={"enable_external_access": False})
         return conn, conn.interrupt
     return None, None
 
