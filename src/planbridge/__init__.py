@@ -44,6 +44,15 @@ from planbridge.plan import Plan
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """``pb.connect`` loads the Flight client (and pyarrow.flight) only when first used."""
+    if name == "connect":
+        from planbridge.service.client import connect
+
+        return connect
+    raise AttributeError(f"module 'planbridge' has no attribute {name!r}")
+
 __all__ = [
     "EngineError",
     "Expr",
@@ -59,6 +68,7 @@ __all__ = [
     "asc",
     "case",
     "coalesce",
+    "connect",
     "cume_dist",
     "dense_rank",
     "desc",
