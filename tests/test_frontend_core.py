@@ -381,3 +381,29 @@ def test_truncate_is_standard_round_calendar_which_the_engines_reject() -> None:
     assert validate_plan(q.to_substrait()) == []
     with pytest.raises(pb.UnsupportedError, match="round_calendar"):
         q.execute(tables=TABLES)
+
+
+def test_math_rounding_right_join_and_more_window_functions() -> None:
+    o, c = orders(), customers()
+    w = o.o_totalprice.cast("float64")
+    check(
+        o.select(
+            "o_orderkey",
+            r=w.round(1),
+            ce=w.ceil(),
+            fl=w.floor(),
+            ab=(-o.o_totalprice).abs(),
+            sq=w.sqrt(),
+            md=o.o_orderkey % 4,
+            dr=pb.dense_rank().over(order_by=o.o_custkey),
+            fv=o.o_orderkey.first().over(group_by=o.o_custkey, order_by=o.o_orderkey),
+        ),
+        "select o_orderkey, round(o_totalprice::double, 1), ceil(o_totalprice::double), "
+        "floor(o_totalprice::double), abs(-o_totalprice), sqrt(o_totalprice::double), "
+        "o_orderkey % 4, dense_rank() over (order by o_custkey nulls last), "
+        "first_value(o_orderkey) over (partition by o_custkey order by o_orderkey) from orders",
+    )
+    check(
+        o.join(c, o.o_custkey == c.c_custkey, how="right").select("o_orderkey", "c_name"),
+        "select o_orderkey, c_name from orders right join customer on o_custkey = c_custkey",
+    )
