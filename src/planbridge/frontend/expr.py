@@ -546,6 +546,38 @@ def bound_type(ee: Any, ns: stt.NamedStruct) -> stt.Type:
     return infer_expression_type(ref.expression, ns.struct, registry=registry())
 
 
+def check_exprs(
+    inputs: Sequence[Table], free: Sequence[Table], exprs: Sequence[Expr], what: str
+) -> tuple[Table, ...]:
+    """Resolve ``exprs`` against ``inputs`` side by side, now, for early errors.
+
+    Columns of other tables are correlated references: those tables join ``free`` (the
+    tables a subquery takes from its enclosing query), which is returned.
+    """
+    known = {tid for t in inputs for tid in t._lineage}
+    out = list(free)
+    for e in exprs:
+        for t in e._tables:
+            if t._tid not in known and all(t is not f for f in out):
+                out.append(t)
+    ns, lineage = input_schema([*inputs, *out])
+    for e in exprs:
+        try:
+            bound_type(resolve_in(e._unbound, ns, lineage), ns)
+        except PlanBuildError as exc:
+            raise PlanBuildError(f"{what} {e.name}: {exc.reason}") from None
+        except Exception as exc:  # substrait-python raises plain exceptions
+            raise PlanBuildError(f"{what} {e.name}: {exc}") from None
+    return tuple(out)
+
+
+def unique_names(names: Sequence[str], what: str) -> None:
+    """Output columns need distinct names."""
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise PlanBuildError(f"{what}: duplicate output column names {dup}")
+
+
 def infer_type(unbound: Unbound, tables: Sequence[Table], what: str) -> stt.Type:
     """Resolve now against the tables read, for the type and for early errors."""
     ns, lineage = input_schema(tables)
