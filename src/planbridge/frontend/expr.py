@@ -378,13 +378,19 @@ class Expr:
         return call("concat", self, *[_lit_like(o, self) for o in others])
 
     # -- date and time -----------------------------------------------------------------------
-    def extract(self, component: str) -> Expr:
-        """A date/time field: YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND, ..."""
+    def extract(self, component: str, timezone: str = "UTC") -> Expr:
+        """A date/time field: YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND, ...
+
+        For a ``timestamp_tz`` the field is read in ``timezone`` (an IANA name).
+        """
         comp = component.upper()
         args: list[Any] = [eb.EnumArg(comp)]
         if comp in ("QUARTER", "MONTH", "DAY", "DAY_OF_YEAR") or comp.endswith("WEEK"):
             args.append(eb.EnumArg("ONE"))
-        return call("extract", *args, self, name=f"{comp.lower()}({self.name})")
+        args.append(self)
+        if coerce.kind(self.type) == "precision_timestamp_tz":
+            args.append(literal(timezone))
+        return call("extract", *args, name=f"{comp.lower()}({self.name})")
 
     def year(self) -> Expr:
         """Calendar year."""
