@@ -26,9 +26,11 @@ from planbridge.frontend.expr import (
     Expr,
     Unbound,
     as_expr,
+    check_exprs,
     column,
     input_schema,
     literal,
+    unique_names,
 )
 from planbridge.frontend.sorting import SortKey, sort_keys
 from planbridge.frontend.streaming import StreamingVerbs
@@ -129,22 +131,7 @@ class Table(StreamingVerbs):
 
     def _check(self, exprs: Sequence[Expr], what: str) -> tuple[Table, ...]:
         """Resolve ``exprs`` against this table now; returns the free tables afterwards."""
-        free = list(self._free_tables)
-        for e in exprs:
-            for t in e._tables:
-                if t._tid not in self._lineage and all(t is not f for f in free):
-                    free.append(t)
-        ns, lineage = input_schema([self, *free])
-        from planbridge.frontend.expr import bound_type, resolve_in
-
-        for e in exprs:
-            try:
-                bound_type(resolve_in(e._unbound, ns, lineage), ns)
-            except PlanBuildError as exc:
-                raise PlanBuildError(f"{what} {e.name}: {exc.reason}") from None
-            except Exception as exc:
-                raise PlanBuildError(f"{what} {e.name}: {exc}") from None
-        return tuple(free)
+        return check_exprs([self], self._free_tables, exprs, what)
 
     # -- columns -----------------------------------------------------------------------
     @property
@@ -200,25 +187,26 @@ class Table(StreamingVerbs):
     def _project(self, pairs: Sequence[tuple[str, Expr]], what: str) -> Table:
         if not pairs:
             raise PlanBuildError(f"{what}() needs at least one column")
-        names = [n for n, _ in pairs]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise PlanBuildError(f"{what}(): duplicate output column names {dup}")
+        unique_names([n for n, _ in pairs], f"{what}()")
         for n, e in pairs:
             if e._agg:
                 raise PlanBuildError(
                     f"{what}(): {n} = {e.name} is an aggregate; use group_by(...).aggregate(...)"
                 )
         free = self._check([e for _, e in pairs], f"{what}():")
+        exprs = [eb.alias(e._unbound, n) for n, e in pairs]
+        unbound = self._with_scope(lambda reg: pb_plan.select(self._unbound, exprs)(reg))
+        return self._derive(unbound, self._lineage_through([e for _, e in pairs]), free)
+
+    def _lineage_through(self, outputs: Sequence[Expr]) -> dict[int, tuple[int | None, ...]]:
+        """Lineage after a projection to ``outputs``: plain columns keep their origin."""
         mapping: dict[int, int] = {}
-        for out_pos, (_, e) in enumerate(pairs):
+        for out_pos, e in enumerate(outputs):
             if e._col is not None:
                 pos = scope.lookup(self._lineage, *e._col)
                 if pos is not None:
                     mapping.setdefault(pos, out_pos)
-        exprs = [eb.alias(e._unbound, n) for n, e in pairs]
-        unbound = self._with_scope(lambda reg: pb_plan.select(self._unbound, exprs)(reg))
-        return self._derive(unbound, scope.remapped(self._lineage, mapping), free)
+        return scope.remapped(self._lineage, mapping)
 
     def select(self, *items: Any, **named: Any) -> Table:
         """Only these columns/expressions (strings name columns; keywords name outputs)."""
@@ -442,9 +430,7 @@ def infer_schema(unbound: pb_plan.UnboundPlan, free: Sequence[Table] = ()) -> di
     names = list(ns.names)
     if len(names) != len(ns.struct.types):
         raise PlanBuildError("struct-typed columns are not supported by the dataframe API yet")
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise PlanBuildError(f"duplicate output column names {dup}")
+    unique_names(names, "the relation")
     return dict(zip(names, ns.struct.types, strict=True))
 
 

@@ -62,7 +62,7 @@ def _nullary(fn: str) -> Expr:
     return window_call(fn)
 
 
-def _bound(value: Any, lower: bool) -> Bound:
+def _bound(value: Any) -> Bound:
     """A frame bound: None = unbounded, 0 = current row, -n preceding, +n following."""
     if value is None:
         return Bound(unbounded=Bound.Unbounded())
@@ -90,16 +90,17 @@ def over(
     if rows is not None and range is not None:
         raise PlanBuildError(".over(): give rows= or range=, not both")
     fn, args, invocation = e._fn
-    parts = [as_expr(g) for g in _as_list(group_by)]
+    parts = [_key_expr(e, g) for g in _as_list(group_by)]
     keys: list[SortKey] = sort_keys(_as_list(order_by))
     for k in keys:
-        k.expr = as_expr(k.expr)
+        k.expr = _key_expr(e, k.expr)
     frame = rows if rows is not None else range
     bounds_type = WF.BOUNDS_TYPE_ROWS if rows is not None else WF.BOUNDS_TYPE_RANGE
-    if frame is not None:
-        lower, upper = _bound(frame[0], True), _bound(frame[1], False)
-    else:
-        lower = upper = None
+    if frame is None:
+        # Substrait's defaults are the whole partition; with an order the SQL (and Ibis)
+        # default is the running frame, so say which one is meant.
+        frame = (None, 0) if keys else (None, None)
+    lower, upper = _bound(frame[0]), _bound(frame[1])
     n_args, n_parts = len(args), len(parts)
     wfn = fn
 
@@ -125,16 +126,26 @@ def over(
                 )
             wf.phase = stalg.AGGREGATION_PHASE_INITIAL_TO_RESULT
             wf.invocation = invocation or stalg.AggregateFunction.AGGREGATION_INVOCATION_ALL
-            if lower is not None:
-                wf.lower_bound.CopyFrom(lower)
-                wf.upper_bound.CopyFrom(upper)
-                wf.bounds_type = bounds_type
+            wf.lower_bound.CopyFrom(lower)
+            wf.upper_bound.CopyFrom(upper)
+            wf.bounds_type = bounds_type
             plain.referred_expr[0].output_names[0] = f"{wfn}_over"
             return plain
 
         return build_scoped(resolve)
 
     return Expr.node(make, [*args, *parts, *(k.expr for k in keys)], f"{wfn}_over")
+
+
+def _key_expr(e: Expr, item: Any) -> Expr:
+    """A partition or order key: an expression, or a column name of the table ``e`` reads."""
+    if not isinstance(item, str):
+        return as_expr(item)
+    if len(e._tables) != 1:
+        raise PlanBuildError(
+            f".over(): cannot tell which table column {item!r} belongs to; pass t.{item}"
+        )
+    return e._tables[0][item]
 
 
 def _as_list(value: Any) -> list[Any]:
