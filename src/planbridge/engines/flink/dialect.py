@@ -88,6 +88,12 @@ class FlinkDialect(Dialect):
                 return f"{self.sql(expression, 'this')} = {self.sql(expression, 'value')}"
             return super().property_sql(expression)
 
+        def trim_sql(self, expression: exp.Trim) -> str:
+            position = expression.args.get("position") or "BOTH"
+            chars = expression.args.get("expression")
+            what = f"{self.sql(chars)} " if chars is not None else ""
+            return f"TRIM({position} {what}FROM {self.sql(expression, 'this')})"
+
         def intdiv_sql(self, expression: exp.IntDiv) -> str:
             # Flink's / on two integers already truncates toward zero (Calcite semantics).
             return self.binary(expression, "/")

@@ -18,7 +18,7 @@ from planbridge.engines.flink.dialect import FlinkDialect
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column, order_by, subquery
 from planbridge.engines.sql.translator import SqlTranslator
-from planbridge.errors import UnsupportedError
+from planbridge.errors import PlanError, UnsupportedError
 
 
 def _missing(name: str) -> F.Handler:
@@ -53,6 +53,17 @@ def _like(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
         a, b, *rest = F.values(args)
         return F._like(tr, call, [exp.Lower(this=a), exp.Lower(this=b), *rest])
     return F._like(tr, call, args)
+
+
+def _int_args(sql_name: str, *positions: int) -> F.Handler:
+    """Flink's code generator wants INT (not BIGINT) lengths and positions."""
+
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        vals = F.values(args)
+        vals = [F.as_int(v) if i in positions else v for i, v in enumerate(vals)]
+        return exp.Anonymous(this=sql_name, expressions=vals)
+
+    return handler
 
 
 def _is_nan(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
@@ -101,6 +112,10 @@ class FlinkTranslator(SqlTranslator):
         "log2": F.named("LOG2"),
         "sign": F.named("SIGN"),
         "like": _like,
+        "left": _int_args("LEFT", 1),
+        "right": _int_args("RIGHT", 1),
+        "repeat": _int_args("REPEAT", 1),
+        "substring": _int_args("SUBSTR", 1, 2),
         "is_nan": _is_nan,
         "bool_and": F.unary(exp.Min),
         "bool_or": F.unary(exp.Max),
@@ -118,7 +133,12 @@ class FlinkTranslator(SqlTranslator):
         self.hidden = 0
 
     def rel(self, r: ir.Rel) -> Frame:
-        frame = super().rel(r)
+        try:
+            frame = super().rel(r)
+        except PlanError as exc:
+            if exc.path:
+                raise
+            raise type(exc)(exc.reason, r.path) from None  # an expression of this relation
         self.rel_nodes.append((frame.query, r.path))
         return frame
 
@@ -207,16 +227,16 @@ _SIMPLE = {
     "i64": "BIGINT",
     "fp32": "FLOAT",
     "fp64": "DOUBLE",
-    "string": "STRING",
-    "varchar": "STRING",
-    "fixed_char": "STRING",
-    "binary": "BYTES",
-    "fixed_binary": "BYTES",
+    "string": "VARCHAR",
+    "varchar": "VARCHAR",
+    "fixed_char": "VARCHAR",
+    "binary": "VARBINARY",
+    "fixed_binary": "VARBINARY",
     "date": "DATE",
     "time": "TIME(3)",
     "precision_time": "TIME(3)",
     "timestamp": "TIMESTAMP(6)",
-    "timestamp_tz": "TIMESTAMP_LTZ(6)",
+    "timestamp_tz": "TIMESTAMPLTZ(6)",
     "interval_year": "INTERVAL YEAR TO MONTH",
     "interval_day": "INTERVAL DAY TO SECOND(3)",
 }
@@ -226,14 +246,14 @@ def flink_type(t: ir.Type) -> exp.DataType:
     """The Flink SQL type for a Substrait type (UnsupportedError where Flink has none)."""
     k = T.kind(t)
     if k in _SIMPLE:
-        return exp.DataType.build(_SIMPLE[k], dialect=FlinkDialect)
+        return exp.DataType.build(_SIMPLE[k])
     if k == "decimal":
         return exp.DataType.build(f"DECIMAL({t.decimal.precision}, {t.decimal.scale})")
     if k == "precision_timestamp":
         return exp.DataType.build(f"TIMESTAMP({min(t.precision_timestamp.precision, 9)})")
     if k == "precision_timestamp_tz":
         p = min(t.precision_timestamp_tz.precision, 9)
-        return exp.DataType.build(f"TIMESTAMP_LTZ({p})", dialect=FlinkDialect)
+        return exp.DataType.build(f"TIMESTAMPLTZ({p})")
     if k == "list":
         return exp.DataType(
             this=exp.DataType.Type.ARRAY, expressions=[flink_type(t.list.type)], nested=True
