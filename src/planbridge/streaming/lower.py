@@ -52,7 +52,7 @@ def has_streaming_relations(plan: Plan) -> bool:
         for fd, value in msg.ListFields():
             if fd.type != fd.TYPE_MESSAGE:
                 continue
-            for item in value if fd.label == fd.LABEL_REPEATED else [value]:
+            for item in value if fd.is_repeated else [value]:
                 if isinstance(item, stalg.Rel):
                     kind = item.WhichOneof("rel_type")
                     if kind in _EXTENSIONS and getattr(item, kind).detail.type_url in R.DETAILS:
@@ -79,7 +79,7 @@ class _Lowering:
         for fd, value in msg.ListFields():
             if fd.type != fd.TYPE_MESSAGE:
                 continue
-            if fd.label == fd.LABEL_REPEATED:
+            if fd.is_repeated:
                 for i, item in enumerate(value):
                     self._visit(item, f"{path}.{fd.name}[{i}]")
             else:
