@@ -252,3 +252,21 @@ def test_bad_windows_are_build_errors() -> None:
         t.window_by().tumble(dt.timedelta(0))
     with pytest.raises(pb.PlanError, match="interval"):
         t.window_by().tumble("10 seconds")
+
+
+def test_streaming_demo_pipeline_counts_clicks_per_minute() -> None:
+    import runpy
+    from collections import Counter
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "examples" / "pipelines" / "windowed_clicks.py"
+    module = runpy.run_path(str(path), run_name="__planbridge__")
+    tables = module["tables"]()
+    out = run_both(module["plan"].to_substrait(), tables)
+    clicks = tables["clicks"].to_pylist()
+    want = Counter((c["page"], c["clicked_at"].replace(second=0)) for c in clicks)
+    got = {(r["page"], r["window_start"]): r["clicks"] for r in out}
+    epoch = dt.datetime(1970, 1, 1)
+    assert got == {
+        (p, (m - epoch) // dt.timedelta(microseconds=1)): n for (p, m), n in want.items()
+    }
