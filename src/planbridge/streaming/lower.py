@@ -162,7 +162,7 @@ class _Lowering:
         self, d: WindowTVF, rel: stalg.Rel, x: E, width: int, u: _Units
     ) -> tuple[stalg.Rel, int]:
         f, size = self.f, u(d.size_micros)
-        start = f.sub(x, f.floor_mod(f.sub(x, B.lit(u(d.offset_micros))), size))
+        start = f.sub(x, f.floor_mod(_minus(f, x, u(d.offset_micros)), size))
         return B.project(rel, [start, f.add(start, B.lit(size))]), width + 2
 
     def hop(
@@ -171,7 +171,7 @@ class _Lowering:
         f, size, slide = self.f, u(d.size_micros), u(d.slide_micros)
         rel = B.cross(rel, B.int_table("_pb_k", range(d.size_micros // d.slide_micros)))
         k = B.field(width)
-        last_start = f.sub(x, f.floor_mod(f.sub(x, B.lit(u(d.offset_micros))), slide))
+        last_start = f.sub(x, f.floor_mod(_minus(f, x, u(d.offset_micros)), slide))
         start = f.sub(last_start, f.mul(k, B.lit(slide)))
         return B.project(rel, [start, f.add(start, B.lit(size))]), width + 3
 
@@ -181,33 +181,44 @@ class _Lowering:
         f, size, step = self.f, u(d.size_micros), u(d.slide_micros)
         rel = B.cross(rel, B.int_table("_pb_j", range(1, d.size_micros // d.slide_micros + 1)))
         j = B.field(width)
-        start = f.sub(x, f.floor_mod(f.sub(x, B.lit(u(d.offset_micros))), size))
+        start = f.sub(x, f.floor_mod(_minus(f, x, u(d.offset_micros)), size))
         rel = B.project(rel, [start, f.add(start, f.mul(j, B.lit(step)))])
         return B.filter_(rel, f.cmp("gt", B.field(width + 2), x)), width + 3
 
     def session(
         self, d: WindowTVF, rel: stalg.Rel, x: E, width: int, u: _Units
     ) -> tuple[stalg.Rel, int]:
+        """Sessions with one ordering per key (the engine sorts once): a row starts a session
+        when the previous row is more than ``gap`` before it and ends one when the next row
+        is more than ``gap`` after it; a row's session starts at the latest start at or
+        before it and ends at the earliest end at or after it (plus gap). RANGE frames
+        make tied times agree."""
         f, gap = self.f, u(d.gap_micros)
         keys = [B.field(k) for k in d.partition_keys]
         prev = f.window(B.ARITH, "lag:any", [x], B.i64(True), keys, [x])
-        rel = B.project(rel, [prev])
-        prev = B.field(width)
-        new = B.if_then(
-            f.or_(f.is_null(prev), f.cmp("gt", f.sub(x, prev), B.lit(gap))), B.lit(1), B.lit(0)
+        nxt = f.window(B.ARITH, "lead:any", [x], B.i64(True), keys, [x])
+        rel = B.project(rel, [prev, nxt])
+        prev, nxt = B.field(width), B.field(width + 1)
+        starts = f.or_(f.is_null(prev), f.cmp("gt", f.sub(x, prev), B.lit(gap)))
+        ends = f.or_(f.is_null(nxt), f.cmp("gt", f.sub(nxt, x), B.lit(gap)))
+        rel = B.project(
+            rel,
+            [B.if_then(starts, x, B.lit(-_FAR)), B.if_then(ends, x, B.lit(_FAR))],
         )
-        rel = B.project(rel, [new])
-        running = f.window(
-            B.ARITH, "sum:i64", [B.field(width + 1)], B.i64(True), keys, [x], "range"
+        first = f.window(B.ARITH, "max:i64", [B.field(width + 2)], B.i64(True), keys, [x], "range")
+        last = f.window(
+            B.ARITH,
+            "min:i64",
+            [B.field(width + 3)],
+            B.i64(True),
+            keys,
+            [x],
+            "range",
+            lower=B.current_row(),
+            upper=B.unbounded_following(),
         )
-        rel = B.project(rel, [running])
-        session = [*keys, B.field(width + 2)]
-        whole = {"lower": B.unbounded_preceding(), "upper": B.unbounded_following()}
-        first = f.window(B.ARITH, "min:i64", [x], B.i64(True), session, **whole)
-        last = f.window(B.ARITH, "max:i64", [x], B.i64(True), session, **whole)
-        rel = B.project(rel, [first, last])
-        rel = B.project(rel, [B.field(width + 3), f.add(B.field(width + 4), B.lit(gap))])
-        return rel, width + 7
+        rel = B.project(rel, [first, f.add(last, B.lit(gap))])
+        return rel, width + 6
 
     def temporal_join(
         self, d: TemporalJoin, inputs: list[stalg.Rel], types: list[tuple[stt.Type, ...]], path: str
@@ -237,6 +248,9 @@ class _Lowering:
         return B.join(inputs[0], right, cond, d.type, emit=list(range(nl + nr)))
 
 
+_FAR = 1 << 62  # beyond any time in any unit (2^62 us is ~146,000 years)
+
+
 class _Units:
     """Converts microseconds to whole units of a timestamp precision (checked exact)."""
 
@@ -247,6 +261,10 @@ class _Units:
         if self.precision >= 6:
             return micros * 10 ** (self.precision - 6)
         return micros // 10 ** (6 - self.precision)
+
+
+def _minus(f: B.Functions, x: E, units: int) -> E:
+    return x if units == 0 else f.sub(x, B.lit(units))
 
 
 def _nullable(t: stt.Type) -> stt.Type:
