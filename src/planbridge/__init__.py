@@ -15,20 +15,66 @@ from planbridge.errors import (
     UnsupportedError,
 )
 from planbridge.execute import execute, execute_batches
+
+# The dataframe API (pb.table, pb.desc, ...), imported last: it builds on the above.
+from planbridge.frontend import (
+    Expr,
+    Table,
+    asc,
+    case,
+    coalesce,
+    cume_dist,
+    dense_rank,
+    desc,
+    exists,
+    ifelse,
+    interval,
+    literal,
+    memtable,
+    ntile,
+    null,
+    percent_rank,
+    rank,
+    read_csv,
+    read_parquet,
+    row_number,
+    table,
+)
 from planbridge.plan import Plan
 
 __version__ = "0.1.0"
 
 __all__ = [
     "EngineError",
+    "Expr",
     "Plan",
     "PlanBuildError",
     "PlanError",
     "PlanReadError",
     "PlanValidationError",
+    "Table",
     "TableBindingError",
     "UnsupportedError",
     "__version__",
+    "asc",
+    "case",
+    "coalesce",
+    "cume_dist",
+    "dense_rank",
+    "desc",
     "execute",
     "execute_batches",
+    "exists",
+    "ifelse",
+    "interval",
+    "literal",
+    "memtable",
+    "ntile",
+    "null",
+    "percent_rank",
+    "rank",
+    "read_csv",
+    "read_parquet",
+    "row_number",
+    "table",
 ]
