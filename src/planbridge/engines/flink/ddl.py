@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.dataset as ds
 import sqlglot.expressions as exp
 
@@ -34,12 +35,20 @@ from planbridge.errors import TableBindingError
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
+ROWTIME = "_pb_rt"
+NULL_TIME = "1000-01-01 00:00:00"  # rowtime of rows whose event time is null  # the computed millisecond event-time column of a source with a watermark
+
+
 @dataclass(frozen=True)
 class Watermark:
-    """``WATERMARK FOR <column> AS <column> - <delay>`` on a source (``delay`` may be None)."""
+    """Event time of a source: base column ``column`` becomes the computed rowtime
+    ``_pb_rt`` (``CAST(col AS TIMESTAMP(3))``, Flink's time attributes hold milliseconds)
+    with ``WATERMARK FOR _pb_rt AS _pb_rt - delay``. ``arrival``: base column giving the
+    order rows arrive in (the data file is written in that order)."""
 
     column: int
     delay: exp.Expression | None = None
+    arrival: int | None = None
 
 
 def create_table(
@@ -48,13 +57,29 @@ def create_table(
     options: Mapping[str, str],
     watermark: tuple[str, exp.Expression | None] | None = None,
 ) -> exp.Create:
-    """``CREATE TEMPORARY TABLE name (cols.., WATERMARK ..) WITH ('k' = 'v', ..)``."""
+    """``CREATE TEMPORARY TABLE name (cols.., _pb_rt AS CAST(..), WATERMARK FOR _pb_rt ..)
+    WITH ('k' = 'v', ..)``."""
     defs: list[exp.Expression] = [
         exp.ColumnDef(this=exp.to_identifier(c, quoted=True), kind=t) for c, t in columns
     ]
     if watermark is not None:
         col, delay = watermark
-        ref = exp.column(col, quoted=True)
+        kind = dict(columns)[col]
+        ltz = kind.this in (exp.DataType.Type.TIMESTAMPLTZ, exp.DataType.Type.TIMESTAMPTZ)
+        ms = exp.DataType.build("TIMESTAMPLTZ(3)" if ltz else "TIMESTAMP(3)")
+        # Flink refuses null rowtimes: null times get a far-past stand-in, and the window
+        # relations drop rows whose event time is null (they are in no window).
+        cast = exp.Coalesce(
+            this=exp.Cast(this=exp.column(col, quoted=True), to=ms),
+            expressions=[exp.Cast(this=exp.Literal.string(NULL_TIME), to=ms.copy())],
+        )
+        defs.append(
+            exp.ColumnDef(
+                this=exp.to_identifier(ROWTIME, quoted=True),
+                constraints=[exp.ColumnConstraint(kind=exp.ComputedColumnConstraint(this=cast))],
+            )
+        )
+        ref = exp.column(ROWTIME, quoted=True)
         expr = exp.Sub(this=ref.copy(), expression=delay) if delay is not None else ref.copy()
         defs.append(exp.WatermarkColumnConstraint(this=ref, expression=expr))
     props: list[exp.Expression] = [exp.TemporaryProperty()]
@@ -276,6 +301,10 @@ class FlinkSources(TableBinder):
             for (src, _), c in zip(picked, rel.base_schema, strict=True)
         ]
         spec = tuple((s, T.type_to_str(t)) for s, t in source_cols)
+        wm = self.watermarks.get(id(rel))
+        if wm is not None and wm.arrival is not None:
+            data = _in_arrival_order(data, picked[wm.arrival][0])
+            key = (key, "arrival", wm.arrival)
         path = write_json(data, source_cols, (key, spec))
         names = [f"c{i}" for i in range(len(rel.base_schema))]
         types = [t for _, t in source_cols]
@@ -360,3 +389,9 @@ class FlinkSources(TableBinder):
 def _arrow_type(data: Any, column: str) -> ir.Type:
     """The Substrait type of a data column (for plans that leave a column's type unknown)."""
     return T.arrow_to_type(data.schema.field(column).type)
+
+
+def _in_arrival_order(data: Any, column: str) -> pa.Table:
+    """The rows sorted (stably) by ``column``: the order a replayed stream arrives in."""
+    table = data if isinstance(data, pa.Table) else data.to_table()
+    return table.take(pa.compute.sort_indices(table, [(column, "ascending")]))

@@ -42,12 +42,17 @@ def default_session(mode: str) -> FlinkSession:
 
 
 def is_streaming(plan: ir.BoundPlan) -> bool:
-    """Whether the plan holds extension relations (planbridge's streaming verbs)."""
+    """Whether the plan has windowing relations (Flink runs session windows and replayed
+    late rows only in streaming mode). A bare watermark (event time for an over-aggregation
+    or interval join) runs in batch mode, where Flink orders OVER windows by any column."""
+    from planbridge import streaming
+
     stack = [plan.root]
     while stack:
         r = stack.pop()
-        if isinstance(r, ir.Extension | ir.ExtensionTableRead):
-            return True
+        if isinstance(r, ir.Extension) and streaming.is_streaming(r.detail):
+            if not isinstance(streaming.decode(r.detail, r.path), streaming.Watermark):
+                return True
         stack.extend(r.inputs())
     return False
 

@@ -131,6 +131,8 @@ class FlinkTranslator(SqlTranslator):
         self.rel_nodes: list[tuple[exp.Expression, str]] = []
         #: Trailing sort-key columns of the translated query that are not the plan's.
         self.hidden = 0
+        #: Whether the plan uses windowing table functions (time attributes in the output).
+        self.windowed = False
 
     def rel(self, r: ir.Rel) -> Frame:
         try:
@@ -159,6 +161,9 @@ class FlinkTranslator(SqlTranslator):
         frame = self.rel(root)
         self.hidden = len(frame.ordering)
         query: exp.Query = frame.query
+        if self.windowed:
+            frame = self.plain_times(frame, root)
+            query = frame.query
         if frame.ordering:
             alias = self.alias()
             cols = [aliased(column(alias, col_name(i)), col_name(i)) for i in range(frame.width)]
@@ -168,6 +173,20 @@ class FlinkTranslator(SqlTranslator):
         for name, body in self._ctes.values():
             query = query.with_(exp.to_identifier(name, quoted=True), as_=body, copy=False)
         return query
+
+    def plain_times(self, frame: Frame, root: ir.Rel) -> Frame:
+        """Cast timestamp outputs to their plan type: a result may hold one time attribute
+        (rowtime) at most, and a window join's output holds two ``window_time``s."""
+        alias = self.alias()
+        cols: list[exp.Expression] = []
+        for i, c in enumerate(root.schema):
+            ref: exp.Expression = column(alias, col_name(i))
+            if T.kind(c.type) in ("precision_timestamp", "precision_timestamp_tz"):
+                ref = exp.Cast(this=ref, to=self.data_type(c.type))
+            cols.append(aliased(ref, col_name(i)))
+        cols += [aliased(column(alias, o.name), o.name) for o in frame.ordering]
+        sel = exp.Select(expressions=cols).from_(subquery(frame.query, alias), copy=False)
+        return Frame(sel, frame.width, frame.ordering)
 
     # -- types and literals --------------------------------------------------------------
     def data_type(self, t: ir.Type) -> exp.DataType:
@@ -185,10 +204,65 @@ class FlinkTranslator(SqlTranslator):
     def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
         return exp.Div(this=a, expression=b)  # Flink's / truncates integers toward zero
 
+    def timestamp_to_units(self, value: exp.Expression, precision: int) -> exp.Expression:
+        """Units since the epoch: ``EXTRACT(EPOCH ..) * 10^P + sub-second part`` (both
+        truncate toward zero, so their sum is exact before 1970 too)."""
+        if precision not in (0, 3, 6):
+            raise UnsupportedError(f"cast of a timestamp with precision {precision} to i64")
+        epoch = exp.Extract(this=exp.var("EPOCH"), expression=value)
+        total: exp.Expression = exp.Mul(
+            this=exp.Cast(this=epoch, to=exp.DataType.build("BIGINT")),
+            expression=exp.Literal.number(10**precision),
+        )
+        if precision:
+            part = exp.Extract(this=exp.var("MICROSECOND"), expression=value.copy())
+            if precision == 3:
+                part = exp.Div(this=part, expression=exp.Literal.number(1000))
+            total = exp.Add(this=total, expression=part)
+        return exp.Paren(this=total)
+
+    def units_to_timestamp(self, value: exp.Expression, precision: int, tz: bool) -> exp.Expression:
+        """``TO_TIMESTAMP_LTZ(units, P)`` (as a zone-less timestamp in the UTC session)."""
+        ltz = exp.Anonymous(
+            this="TO_TIMESTAMP_LTZ", expressions=[value, exp.Literal.number(precision)]
+        )
+        return ltz if tz else exp.Cast(this=ltz, to=exp.DataType.build(f"TIMESTAMP({precision})"))
+
     def expr_struct_field(self, e: ir.StructField) -> exp.Expression:
         return exp.Dot(this=self.expr(e.input), expression=exp.to_identifier(f"f{e.index}", True))
 
     # -- relations -----------------------------------------------------------------------
+    def read_table(self, r: ir.Read) -> Any:
+        """The registered source table of a read (its name and column names)."""
+        if isinstance(r, ir.NamedTableRead):
+            return self.sources.named_table(r)
+        if isinstance(r, ir.LocalFilesRead):
+            return self.sources.local_files(r)
+        if isinstance(r, ir.VirtualTableRead):
+            source = self.sources.virtual_table(r)
+            if source is not None:
+                return source
+        raise UnsupportedError(f"{type(r).__name__} cannot carry Flink event time", r.path)
+
+    def rel_extension(self, r: ir.Extension) -> Frame:
+        """planbridge's streaming relations, natively (see :mod:`.streaming`)."""
+        from planbridge import streaming
+        from planbridge.engines.flink.streaming import window_tvf
+
+        if not streaming.is_streaming(r.detail):
+            return super().rel_extension(r)
+        d = streaming.describe(r)
+        if isinstance(d, streaming.Watermark):
+            return self.rel(r.inputs_[0])  # declared on the source (WATERMARK FOR)
+        if isinstance(d, streaming.WindowTVF):
+            self.windowed = True
+            return window_tvf(self, r, d)
+        raise UnsupportedError(
+            "temporal joins are not translated to Flink SQL yet (FOR SYSTEM_TIME AS OF needs "
+            "a versioned table); run the plan on DuckDB or DataFusion",
+            r.path,
+        )
+
     def rel_fetch(self, r: ir.Fetch) -> Frame:
         """Flink wants LIMIT/OFFSET as plain integer literals, not casts."""
         frame = super().rel_fetch(r)

@@ -1,0 +1,149 @@
+"""planbridge's streaming relations as native Flink SQL (not lowered).
+
+* ``Watermark`` becomes the source's DDL: the event-time column is mirrored by a computed
+  millisecond rowtime ``_pb_rt`` with ``WATERMARK FOR _pb_rt AS _pb_rt - INTERVAL ..``;
+  the relation itself passes its input through.
+* ``WindowTableFunction`` becomes ``TABLE(TUMBLE|HOP|CUMULATE|SESSION(TABLE src, DESCRIPTOR(_pb_rt), ..))``
+  directly over that source; window aggregations, top-N, dedup and window joins above it
+  are the standard relations Flink's planner recognises on the window columns. A ``Replay``
+  writes the source in arrival order with the replay's watermark delay, so Flink's own
+  late-row handling gives the replayed meaning.
+* ``TemporalJoin`` is not translated yet (a clear UnsupportedError).
+
+Windows read the source directly: the relations between a window and its source may only
+be watermarks (Flink's time attributes start at a table's DDL).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlglot.expressions as exp
+
+from planbridge import streaming
+from planbridge.consumer import ir
+from planbridge.engines.flink.ddl import ROWTIME, Watermark
+from planbridge.engines.sql.frame import Frame, aliased, col_name, column
+from planbridge.errors import UnsupportedError
+from planbridge.streaming import WindowTVF
+
+_TVF = {"tumble": "TUMBLE", "hop": "HOP", "cumulate": "CUMULATE", "session": "SESSION"}
+
+
+def source_of(rel: ir.Rel) -> tuple[ir.Read, list[streaming.Watermark]] | None:
+    """The read under ``rel`` through watermark relations only, and those watermarks."""
+    marks: list[streaming.Watermark] = []
+    while isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
+        d = streaming.describe(rel)
+        if not isinstance(d, streaming.Watermark) or rel.emit is not None:
+            return None
+        marks.append(d)
+        rel = rel.inputs_[0]
+    if isinstance(rel, ir.Read) and not isinstance(rel, ir.ExtensionTableRead):
+        return rel, marks
+    return None
+
+
+def base_column(read: ir.Read, index: int) -> int:
+    """The base-schema column behind output column ``index`` of a read."""
+    return read.projection[index] if read.projection is not None else index
+
+
+def delay_interval(micros: int, path: str) -> exp.Expression:
+    """A watermark delay as a Flink interval literal (whole milliseconds)."""
+    from planbridge.engines.flink.translator import interval
+
+    if micros % 1000:
+        raise UnsupportedError(f"Flink watermark delays are milliseconds, not {micros} us", path)
+    return interval(
+        ir.IntervalDaySecond(seconds=micros // 1_000_000, subseconds=micros % 1_000_000)
+    )
+
+
+def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
+    """``id(read) -> Watermark`` for every source that carries event time in the plan."""
+    marks: dict[int, Watermark] = {}
+    windows: list[tuple[ir.Extension, WindowTVF]] = []
+    stack: list[ir.Rel] = [plan.root]
+    seen: set[int] = set()
+    while stack:
+        rel = stack.pop()
+        if id(rel) in seen:
+            continue
+        seen.add(id(rel))
+        stack.extend(rel.inputs())
+        if not (isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail)):
+            continue
+        d = streaming.describe(rel)
+        found = source_of(rel.inputs_[0]) if rel.inputs_ else None
+        if found is None:
+            continue
+        read, chain = found
+        if isinstance(d, WindowTVF):
+            windows.append((rel, d))
+        elif isinstance(d, streaming.Watermark) and id(read) not in marks:
+            col = base_column(read, d.time_column)
+            marks[id(read)] = Watermark(col, delay_interval(d.delay_micros, rel.path))
+    for rel, d in windows:
+        read, chain = source_of(rel.inputs_[0])  # type: ignore[misc]
+        if d.replay is not None:
+            delay = d.replay.watermark_delay_micros
+            arrival: int | None = base_column(read, d.replay.arrival_column)
+        else:
+            delay = chain[0].delay_micros if chain else 0
+            arrival = None
+        col = base_column(read, d.time_column)
+        marks[id(read)] = Watermark(col, delay_interval(delay, rel.path), arrival)
+    return marks
+
+
+def window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
+    """``SELECT cols, window_start, window_end, window_time FROM TABLE(<KIND>(TABLE src ..))``."""
+    found = source_of(r.inputs_[0])
+    if found is None:
+        raise UnsupportedError(
+            "Flink windows read their source directly (through watermarks only): put the "
+            "window right after the table and its watermark",
+            r.path,
+        )
+    read, _ = found
+    if d.kind == "session" and read.filter is not None:
+        raise UnsupportedError("a session window over a filtered read", r.path)
+    source = tr.read_table(read)
+    names = [name for name, _ in source.columns]
+    dialect = tr.dialect
+    table_arg = "TABLE " + exp.to_identifier(source.name, quoted=True).sql(dialect=dialect)
+    if d.kind == "session" and d.partition_keys:
+        keys = [
+            exp.to_identifier(names[base_column(read, k)], quoted=True).sql(dialect=dialect)
+            for k in d.partition_keys
+        ]
+        table_arg += f" PARTITION BY ({', '.join(keys)})"
+    args: list[exp.Expression] = [
+        exp.Var(this=table_arg),
+        exp.Anonymous(this="DESCRIPTOR", expressions=[exp.column(ROWTIME, quoted=True)]),
+    ]
+    if d.kind == "tumble":
+        sizes = [d.size_micros]
+    elif d.kind in ("hop", "cumulate"):
+        sizes = [d.slide_micros, d.size_micros]
+    else:
+        sizes = [d.gap_micros]
+    args += [delay_interval(s, r.path) for s in sizes]
+    if d.offset_micros and d.kind != "session":
+        args.append(delay_interval(d.offset_micros, r.path))
+    alias = tr.alias()
+    tvf = exp.Table(
+        this=exp.Anonymous(
+            this="TABLE", expressions=[exp.Anonymous(this=_TVF[d.kind], expressions=args)]
+        ),
+        alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
+    )
+    cols: list[exp.Expression] = [column(alias, n) for n in names]
+    frame = tr.read_source(read, tvf, cols)
+    sel = frame.query
+    time_col = column(alias, names[base_column(read, d.time_column)])
+    sel = sel.where(exp.Not(this=exp.Is(this=time_col, expression=exp.null())), copy=False)
+    for i, name in enumerate(streaming.WINDOW_COLUMNS):
+        sel.append("expressions", aliased(column(alias, name), col_name(frame.width + i)))
+    return Frame(sel, frame.width + 3)
