@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401  (pa.compute)
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import sqlglot.expressions as exp
 
@@ -394,4 +394,4 @@ def _arrow_type(data: Any, column: str) -> ir.Type:
 def _in_arrival_order(data: Any, column: str) -> pa.Table:
     """The rows sorted (stably) by ``column``: the order a replayed stream arrives in."""
     table = data if isinstance(data, pa.Table) else data.to_table()
-    return table.take(pa.compute.sort_indices(table, [(column, "ascending")]))
+    return table.take(pc.sort_indices(table, [(column, "ascending")]))
