@@ -30,7 +30,7 @@ from planbridge.consumer import ir
 from planbridge.engines.flink.translator import flink_type
 from planbridge.engines.sql.sources import SourceTable
 from planbridge.engines.tables import TableBinder, as_data
-from planbridge.errors import TableBindingError
+from planbridge.errors import TableBindingError, UnsupportedError
 
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
@@ -49,6 +49,9 @@ class Watermark:
     column: int
     delay: exp.Expression | None = None
     arrival: int | None = None
+    #: The watermark is on the column itself (declared TIMESTAMP(3)), for windows over
+    #: relations derived from the source, where the computed rowtime would not reach.
+    on_column: bool = False
 
 
 def create_table(
@@ -56,13 +59,19 @@ def create_table(
     columns: list[tuple[str, exp.DataType]],
     options: Mapping[str, str],
     watermark: tuple[str, exp.Expression | None] | None = None,
+    on_column: bool = False,
 ) -> exp.Create:
     """``CREATE TEMPORARY TABLE name (cols.., _pb_rt AS CAST(..), WATERMARK FOR _pb_rt ..)
     WITH ('k' = 'v', ..)``."""
     defs: list[exp.Expression] = [
         exp.ColumnDef(this=exp.to_identifier(c, quoted=True), kind=t) for c, t in columns
     ]
-    if watermark is not None:
+    if watermark is not None and on_column:
+        col, delay = watermark
+        ref = exp.column(col, quoted=True)
+        expr = exp.Sub(this=ref.copy(), expression=delay) if delay is not None else ref.copy()
+        defs.append(exp.WatermarkColumnConstraint(this=ref, expression=expr))
+    elif watermark is not None:
         col, delay = watermark
         kind = dict(columns)[col]
         ltz = kind.this in (exp.DataType.Type.TIMESTAMPLTZ, exp.DataType.Type.TIMESTAMPTZ)
@@ -275,7 +284,22 @@ class FlinkSources(TableBinder):
         types = types or [c.type for c in rel.base_schema]
         cols = [(n, flink_type(t)) for n, t in zip(names, types, strict=True)]
         watermark = (names[wm.column], wm.delay) if wm is not None else None
-        self.ddl.append((create_table(name, cols, options, watermark), rel.path))
+        on_column = wm is not None and wm.on_column
+        if on_column:
+            col = wm.column  # type: ignore[union-attr]
+            t = types[col]
+            if (
+                T.kind(t) not in ("precision_timestamp", "precision_timestamp_tz")
+                or getattr(t, T.kind(t)).precision > 3
+            ):
+                raise UnsupportedError(
+                    f"a window over a relation derived from {name!r} needs its event time "
+                    f"column to be a millisecond timestamp (precision_timestamp<3>), not "
+                    f"{T.type_to_str(t)}",
+                    rel.path,
+                )
+        stmt = create_table(name, cols, options, watermark, on_column)
+        self.ddl.append((stmt, rel.path))
         self.created.append(name)
         self._declared[key] = name
         return name

@@ -44,6 +44,32 @@ def source_of(rel: ir.Rel) -> tuple[ir.Read, list[streaming.Watermark]] | None:
     return None
 
 
+def trace_column(rel: ir.Rel, index: int) -> tuple[ir.Read, int] | None:
+    """The source read and base column that output column ``index`` of ``rel`` passes
+    through unchanged (watermarks, filters, projections, emits), or None."""
+    while True:
+        if rel.emit is not None:
+            index = rel.emit[index]
+        if isinstance(rel, ir.Read) and not isinstance(rel, ir.ExtensionTableRead):
+            return rel, base_column(rel, index)
+        if isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
+            if not isinstance(streaming.decode(rel.detail, rel.path), streaming.Watermark):
+                return None
+            rel = rel.inputs_[0]
+        elif isinstance(rel, ir.Filter):
+            rel = rel.input
+        elif isinstance(rel, ir.Project):
+            width = len(rel.input.schema)
+            if index >= width:
+                e = rel.expressions[index - width]
+                if not isinstance(e, ir.FieldRef):
+                    return None
+                index = e.index
+            rel = rel.input
+        else:
+            return None
+
+
 def base_column(read: ir.Read, index: int) -> int:
     """The base-schema column behind output column ``index`` of a read."""
     return read.projection[index] if read.projection is not None else index
@@ -75,37 +101,54 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
         if not (isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail)):
             continue
         d = streaming.describe(rel)
+        if isinstance(d, WindowTVF):
+            windows.append((rel, d))
+            continue
         found = source_of(rel.inputs_[0]) if rel.inputs_ else None
         if found is None:
             continue
         read, chain = found
-        if isinstance(d, WindowTVF):
-            windows.append((rel, d))
-        elif isinstance(d, streaming.Watermark) and id(read) not in marks:
+        if isinstance(d, streaming.Watermark) and id(read) not in marks:
             col = base_column(read, d.time_column)
             marks[id(read)] = Watermark(col, delay_interval(d.delay_micros, rel.path))
     for rel, d in windows:
-        read, chain = source_of(rel.inputs_[0])  # type: ignore[misc]
+        direct = source_of(rel.inputs_[0])
+        traced = trace_column(rel.inputs_[0], d.time_column)
+        if traced is None:
+            continue
+        read, col = traced
+        chain = direct[1] if direct else _watermarks_below(rel.inputs_[0])
         if d.replay is not None:
             delay = d.replay.watermark_delay_micros
-            arrival: int | None = base_column(read, d.replay.arrival_column)
+            arrived = trace_column(rel.inputs_[0], d.replay.arrival_column)
+            arrival = arrived[1] if arrived and arrived[0] is read else None
         else:
             delay = chain[0].delay_micros if chain else 0
             arrival = None
-        col = base_column(read, d.time_column)
-        marks[id(read)] = Watermark(col, delay_interval(delay, rel.path), arrival)
+        wm = Watermark(col, delay_interval(delay, rel.path), arrival, on_column=direct is None)
+        marks[id(read)] = wm
     return marks
+
+
+def _watermarks_below(rel: ir.Rel) -> list[streaming.Watermark]:
+    """The watermark relations on the single-input path under ``rel``, nearest first."""
+    out = []
+    while rel.inputs():
+        if isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
+            d = streaming.decode(rel.detail, rel.path)
+            if isinstance(d, streaming.Watermark):
+                out.append(d)
+        if len(rel.inputs()) != 1:
+            break
+        rel = rel.inputs()[0]
+    return out
 
 
 def window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
     """``SELECT cols, window_start, window_end, window_time FROM TABLE(<KIND>(TABLE src ..))``."""
     found = source_of(r.inputs_[0])
     if found is None:
-        raise UnsupportedError(
-            "Flink windows read their source directly (through watermarks only): put the "
-            "window right after the table and its watermark",
-            r.path,
-        )
+        return derived_window_tvf(tr, r, d)
     read, _ = found
     if d.kind == "session" and read.filter is not None:
         raise UnsupportedError("a session window over a filtered read", r.path)
@@ -122,28 +165,66 @@ def window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
     args: list[exp.Expression] = [
         exp.Var(this=table_arg),
         exp.Anonymous(this="DESCRIPTOR", expressions=[exp.column(ROWTIME, quoted=True)]),
+        *_sizes(d, r.path),
     ]
+    alias = tr.alias()
+    cols: list[exp.Expression] = [column(alias, n) for n in names]
+    frame = tr.read_source(read, _tvf_table(d, args, alias), cols)
+    sel = frame.query
+    time_col = column(alias, names[base_column(read, d.time_column)])
+    sel = sel.where(exp.Not(this=exp.Is(this=time_col, expression=exp.null())), copy=False)
+    return _with_window_columns(sel, alias, frame.width)
+
+
+def derived_window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
+    """A window over a derived relation (filters, projections of a source): the TVF reads
+    the translated input as a subquery; the event-time column is the source's own column,
+    declared the time attribute (millisecond precision, not null) in its DDL."""
+    if trace_column(r.inputs_[0], d.time_column) is None:
+        raise UnsupportedError(
+            "Flink windows need their time column to come unchanged from a source table "
+            "(through filters and projections)",
+            r.path,
+        )
+    if d.kind == "session" and d.partition_keys:
+        raise UnsupportedError("a partitioned session window over a derived relation", r.path)
+    inp = tr.rel(r.inputs_[0])
+    args: list[exp.Expression] = [
+        exp.Subquery(this=inp.plain(tr.alias())),
+        exp.Anonymous(
+            this="DESCRIPTOR", expressions=[exp.column(col_name(d.time_column), quoted=True)]
+        ),
+        *_sizes(d, r.path),
+    ]
+    alias = tr.alias()
+    cols = [aliased(column(alias, col_name(i)), col_name(i)) for i in range(inp.width)]
+    sel = exp.Select(expressions=cols).from_(_tvf_table(d, args, alias), copy=False)
+    return _with_window_columns(sel, alias, inp.width)
+
+
+def _sizes(d: WindowTVF, path: str) -> list[exp.Expression]:
     if d.kind == "tumble":
         sizes = [d.size_micros]
     elif d.kind in ("hop", "cumulate"):
         sizes = [d.slide_micros, d.size_micros]
     else:
         sizes = [d.gap_micros]
-    args += [delay_interval(s, r.path) for s in sizes]
+    out = [delay_interval(s, path) for s in sizes]
     if d.offset_micros and d.kind != "session":
-        args.append(delay_interval(d.offset_micros, r.path))
-    alias = tr.alias()
-    tvf = exp.Table(
+        out.append(delay_interval(d.offset_micros, path))
+    return out
+
+
+def _tvf_table(d: WindowTVF, args: list[exp.Expression], alias: str) -> exp.Table:
+    return exp.Table(
         this=exp.Anonymous(
             this="TABLE", expressions=[exp.Anonymous(this=_TVF[d.kind], expressions=args)]
         ),
         alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
     )
-    cols: list[exp.Expression] = [column(alias, n) for n in names]
-    frame = tr.read_source(read, tvf, cols)
-    sel = frame.query
-    time_col = column(alias, names[base_column(read, d.time_column)])
-    sel = sel.where(exp.Not(this=exp.Is(this=time_col, expression=exp.null())), copy=False)
+
+
+def _with_window_columns(sel: exp.Select, alias: str, width: int) -> Frame:
     for i, name in enumerate(streaming.WINDOW_COLUMNS):
-        sel.append("expressions", aliased(column(alias, name), col_name(frame.width + i)))
-    return Frame(sel, frame.width + 3)
+        sel.append("expressions", aliased(column(alias, name), col_name(width + i)))
+    return Frame(sel, width + 3)
