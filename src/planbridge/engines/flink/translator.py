@@ -18,6 +18,7 @@ from planbridge.engines.flink.dialect import FlinkDialect
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column, order_by, subquery
 from planbridge.engines.sql.translator import SqlTranslator
+from planbridge.engines.sql.types import nested_type
 from planbridge.errors import PlanError, UnsupportedError
 
 
@@ -328,22 +329,9 @@ def flink_type(t: ir.Type) -> exp.DataType:
     if k == "precision_timestamp_tz":
         p = min(t.precision_timestamp_tz.precision, 9)
         return exp.DataType.build(f"TIMESTAMPLTZ({p})")
-    if k == "list":
-        return exp.DataType(
-            this=exp.DataType.Type.ARRAY, expressions=[flink_type(t.list.type)], nested=True
-        )
-    if k == "map":
-        return exp.DataType(
-            this=exp.DataType.Type.MAP,
-            expressions=[flink_type(t.map.key), flink_type(t.map.value)],
-            nested=True,
-        )
-    if k == "struct":
-        fields = [
-            exp.ColumnDef(this=exp.to_identifier(f"f{i}", quoted=True), kind=flink_type(x))
-            for i, x in enumerate(t.struct.types)
-        ]
-        return exp.DataType(this=exp.DataType.Type.STRUCT, expressions=fields, nested=True)
+    nested = nested_type(t, flink_type)
+    if nested is not None:
+        return nested
     raise UnsupportedError(f"type {T.type_to_str(t)} has no Flink SQL equivalent")
 
 
