@@ -21,6 +21,7 @@ from typing import Any
 import sqlglot.expressions as exp
 
 from planbridge import streaming
+from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.flink.ddl import ROWTIME, Watermark
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column
@@ -127,6 +128,31 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
             arrival = None
         wm = Watermark(col, delay_interval(delay, rel.path), arrival, on_column=direct is None)
         marks[id(read)] = wm
+    return _same_table_same_watermark(plan.root, marks)
+
+
+def _same_table_same_watermark(root: ir.Rel, marks: dict[int, Watermark]) -> dict[int, Watermark]:
+    """Every read of a named table with event time gets that table's watermark, so all its
+    reads share one declared source (Flink then scans it once)."""
+    reads: list[ir.NamedTableRead] = []
+    stack, seen = [root], set()
+    while stack:
+        rel = stack.pop()
+        if id(rel) in seen:
+            continue
+        seen.add(id(rel))
+        stack.extend(rel.inputs())
+        if isinstance(rel, ir.NamedTableRead):
+            reads.append(rel)
+    by_table = {
+        (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema)): marks[id(r)]
+        for r in reads
+        if id(r) in marks
+    }
+    for r in reads:
+        key = (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema))
+        if id(r) not in marks and key in by_table:
+            marks[id(r)] = by_table[key]
     return marks
 
 
