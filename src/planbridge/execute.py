@@ -81,7 +81,10 @@ def execute_batches(
     try:
         sql = runner.query(bound, tables)
         reader = runner.run(bound, sql)
-        schema = output_schema(bound, reader.schema)
+        if isinstance(bound.root, ir.Write) and getattr(runner, "runs_sinks", False):
+            schema = reader.schema  # the sink job's outcome
+        else:
+            schema = output_schema(bound, reader.schema)
     except BaseException:
         runner.close()
         raise

@@ -398,8 +398,18 @@ def _reference(r: stalg.ReferenceRel, path: str, ctx: Context) -> ir.Rel:
     return ir.Shared(path, target.schema, None, n, target)
 
 
-def _ext_schema(body: Any, inputs: tuple[ir.Rel, ...]) -> Schema:
-    return tuple(c for x in inputs for c in x.schema)
+def _ext_schema(body: Any, inputs: tuple[ir.Rel, ...], path: str) -> Schema:
+    """planbridge's streaming relations say their own schema; others pass inputs through."""
+    from planbridge import streaming
+
+    cols = tuple(c for x in inputs for c in x.schema)
+    if not streaming.is_streaming(body.detail):
+        return cols
+    types = streaming.output_types(
+        body.detail, [tuple(c.type for c in x.schema) for x in inputs], path
+    )
+    names = streaming.output_names(body.detail, [c.name for c in cols], f"{path}.detail")
+    return tuple(ir.Column(n, t) for n, t in zip(names, types, strict=True))
 
 
 def _extension(kind: str) -> Callable[[Any, str, Context], ir.Rel]:
@@ -410,7 +420,7 @@ def _extension(kind: str) -> Callable[[Any, str, Context], ir.Rel]:
             inputs = tuple(bind_rel(x, f"{path}.inputs[{i}]", ctx) for i, x in enumerate(r.inputs))
         else:
             inputs = ()
-        cols = _ext_schema(r, inputs)
+        cols = _ext_schema(r, inputs, path)
         emit = None
         if r.HasField("common") and r.common.WhichOneof("emit_kind") == "emit":
             emit = tuple(r.common.emit.output_mapping)

@@ -14,6 +14,7 @@ from planbridge.errors import PlanError
 ENGINES: dict[str, str] = {
     "duckdb": "planbridge.engines.duckdb.engine:DuckDBEngine",
     "datafusion": "planbridge.engines.datafusion.engine:DataFusionEngine",
+    "flink": "planbridge.engines.flink.engine:FlinkEngine",
 }
 
 

@@ -58,6 +58,28 @@ class DataFusionTranslator(SqlTranslator):
     def binary_literal(self, v: bytes) -> exp.Expression:
         return exp.Cast(this=exp.HexString(this=v.hex()), to=exp.DataType.build("VARBINARY"))
 
+    def timestamp_to_units(self, value: exp.Expression, precision: int) -> exp.Expression:
+        return exp.Cast(
+            this=_arrow_timestamp(value, precision, False), to=exp.DataType.build("BIGINT")
+        )
+
+    def units_to_timestamp(self, value: exp.Expression, precision: int, tz: bool) -> exp.Expression:
+        return _arrow_timestamp(value, precision, tz)
+
+
+_ARROW_UNITS = {0: "Second", 3: "Millisecond", 6: "Microsecond", 9: "Nanosecond"}
+
+
+def _arrow_timestamp(value: exp.Expression, precision: int, tz: bool) -> exp.Expression:
+    """``arrow_cast`` to a timestamp of the precision's unit: Arrow counts units since the epoch."""
+    unit = _ARROW_UNITS.get(precision)
+    if unit is None:
+        raise UnsupportedError(f"timestamps with precision {precision} and integers do not convert")
+    zone = 'Some("UTC")' if tz else "None"
+    return exp.Anonymous(
+        this="arrow_cast", expressions=[value, exp.Literal.string(f"Timestamp({unit}, {zone})")]
+    )
+
 
 def reads_in_order(rel: ir.Rel) -> bool:
     """Whether a fetch takes rows with no sort below it: its rows are then "the first N in

@@ -29,6 +29,25 @@ _COMPARISON = {
 }
 
 
+_EPOCH_FUNCTIONS = {3: "epoch_ms", 6: "epoch_us", 9: "epoch_ns"}
+_TIMESTAMPS = ("precision_timestamp", "precision_timestamp_tz")
+_INTEGERS = ("i8", "i16", "i32", "i64")
+
+
+def _precision(t: ir.Type) -> int:
+    return getattr(t, T.kind(t)).precision
+
+
+def _epoch_cast(e: ir.Cast) -> str:
+    """Casts between precision timestamps and integers count units since the epoch (Arrow)."""
+    src, dst = T.kind(e.input.type), T.kind(e.type)
+    if src in _TIMESTAMPS and dst in _INTEGERS:
+        return "to_units"
+    if src in _INTEGERS and dst in _TIMESTAMPS:
+        return "from_units"
+    return ""
+
+
 _OPERATORS = (exp.Binary, exp.Unary, exp.Between, exp.In, exp.Is, exp.Case)
 
 
@@ -113,6 +132,29 @@ class ExpressionTranslator:
     def extract(self, part: str, value: exp.Expression, call: ir.Call) -> exp.Expression:
         return exp.Extract(this=exp.var(part), expression=value)
 
+    def timestamp_to_units(self, value: exp.Expression, precision: int) -> exp.Expression:
+        """``cast(precision_timestamp<P> as i64)``: whole 10^-P s units since the epoch."""
+        fn = _EPOCH_FUNCTIONS.get(precision)
+        if fn is None:
+            raise UnsupportedError(f"cast of a timestamp with precision {precision} to i64")
+        return exp.Anonymous(this=fn, expressions=[value])
+
+    def units_to_timestamp(self, value: exp.Expression, precision: int, tz: bool) -> exp.Expression:
+        """``cast(i64 as precision_timestamp<P>)``: the inverse of :meth:`timestamp_to_units`."""
+        if precision == 9:
+            ts: exp.Expression = exp.Anonymous(this="make_timestamp_ns", expressions=[value])
+        elif precision in (3, 6):
+            scale = 10 ** (6 - precision)
+            micros = (
+                value
+                if scale == 1
+                else exp.Mul(this=wrap(value), expression=exp.Literal.number(scale))
+            )
+            ts = exp.Anonymous(this="make_timestamp", expressions=[micros])
+        else:
+            raise UnsupportedError(f"cast of i64 to a timestamp with precision {precision}")
+        return exp.AtTimeZone(this=ts, zone=exp.Literal.string("UTC")) if tz else ts
+
     def make_list(self, values: list[exp.Expression], t: ir.Type) -> exp.Expression:
         if not values:
             return exp.Cast(this=exp.Array(expressions=[]), to=self.data_type(t))
@@ -147,6 +189,12 @@ class ExpressionTranslator:
     def expr_cast(self, e: ir.Cast) -> exp.Expression:
         if T.kind(e.type) in ("", "unknown"):
             return self.expr(e.input)
+        epoch = _epoch_cast(e)
+        if epoch == "to_units":
+            return self.timestamp_to_units(self.expr(e.input), _precision(e.input.type))
+        if epoch == "from_units":
+            tz = T.kind(e.type) == "precision_timestamp_tz"
+            return self.units_to_timestamp(self.expr(e.input), _precision(e.type), tz)
         to = self.data_type(e.type)
         if e.failure == "return_null":
             return exp.TryCast(this=self.expr(e.input), to=to)
@@ -268,7 +316,8 @@ class ExpressionTranslator:
         )
 
     def bound(self, b: ir.WindowBound, unbounded_side: str) -> tuple[Any, str | None]:
-        if b.kind == "unbounded":  # a lower bound is unbounded preceding, an upper following
+        """An unbounded lower end is UNBOUNDED PRECEDING, an upper one UNBOUNDED FOLLOWING."""
+        if b.kind == "unbounded":
             return "UNBOUNDED", unbounded_side
         if b.kind == "current_row":
             return "CURRENT ROW", None

@@ -5,6 +5,8 @@ Engines override :meth:`SqlTypes.data_type` only where their SQL spells a type d
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlglot.expressions as exp
 from substrait import type_pb2 as stt
 
@@ -48,23 +50,32 @@ def data_type(t: stt.Type) -> exp.DataType:
         return exp.DataType.build("TIMESTAMPTZ")
     if k == "precision_time":
         return exp.DataType.build("TIME")
+    nested = nested_type(t, data_type)
+    if nested is not None:
+        return nested
+    raise UnsupportedError(f"type {T.type_to_str(t)} has no SQL equivalent")
+
+
+def nested_type(t: stt.Type, element: Callable[[stt.Type], exp.DataType]) -> exp.DataType | None:
+    """A list, map or struct type whose element types ``element`` spells; None otherwise."""
+    k = T.kind(t)
     if k == "list":
         return exp.DataType(
-            this=exp.DataType.Type.ARRAY, expressions=[data_type(t.list.type)], nested=True
+            this=exp.DataType.Type.ARRAY, expressions=[element(t.list.type)], nested=True
         )
     if k == "map":
         return exp.DataType(
             this=exp.DataType.Type.MAP,
-            expressions=[data_type(t.map.key), data_type(t.map.value)],
+            expressions=[element(t.map.key), element(t.map.value)],
             nested=True,
         )
     if k == "struct":
         fields = [
-            exp.ColumnDef(this=exp.to_identifier(f"f{i}", quoted=True), kind=data_type(x))
+            exp.ColumnDef(this=exp.to_identifier(f"f{i}", quoted=True), kind=element(x))
             for i, x in enumerate(t.struct.types)
         ]
         return exp.DataType(this=exp.DataType.Type.STRUCT, expressions=fields, nested=True)
-    raise UnsupportedError(f"type {T.type_to_str(t)} has no SQL equivalent")
+    return None
 
 
 def is_integer(t: stt.Type) -> bool:

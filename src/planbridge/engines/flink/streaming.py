@@ -1,0 +1,256 @@
+"""planbridge's streaming relations as native Flink SQL (not lowered).
+
+* ``Watermark`` becomes the source's DDL: the event-time column is mirrored by a computed
+  millisecond rowtime ``_pb_rt`` with ``WATERMARK FOR _pb_rt AS _pb_rt - INTERVAL ..``;
+  the relation itself passes its input through.
+* ``WindowTableFunction`` becomes ``TABLE(TUMBLE|HOP|CUMULATE|SESSION(TABLE src, DESCRIPTOR(_pb_rt), ..))``
+  directly over that source; window aggregations, top-N, dedup and window joins above it
+  are the standard relations Flink's planner recognises on the window columns. A ``Replay``
+  writes the source in arrival order with the replay's watermark delay, so Flink's own
+  late-row handling gives the replayed meaning.
+* ``TemporalJoin`` is not translated yet (a clear UnsupportedError).
+
+Windows read the source directly: the relations between a window and its source may only
+be watermarks (Flink's time attributes start at a table's DDL).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlglot.expressions as exp
+
+from planbridge import streaming
+from planbridge import types as T
+from planbridge.consumer import ir
+from planbridge.engines.flink.ddl import ROWTIME, Watermark
+from planbridge.engines.sql.frame import Frame, aliased, col_name, column
+from planbridge.errors import UnsupportedError
+from planbridge.streaming import WindowTVF
+
+_TVF = {"tumble": "TUMBLE", "hop": "HOP", "cumulate": "CUMULATE", "session": "SESSION"}
+
+
+def source_of(rel: ir.Rel) -> tuple[ir.Read, list[streaming.Watermark]] | None:
+    """The read under ``rel`` through watermark relations only, and those watermarks."""
+    marks: list[streaming.Watermark] = []
+    while isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
+        d = streaming.describe(rel)
+        if not isinstance(d, streaming.Watermark) or rel.emit is not None:
+            return None
+        marks.append(d)
+        rel = rel.inputs_[0]
+    if isinstance(rel, ir.Read) and not isinstance(rel, ir.ExtensionTableRead):
+        return rel, marks
+    return None
+
+
+def trace_column(rel: ir.Rel, index: int) -> tuple[ir.Read, int] | None:
+    """The source read and base column that output column ``index`` of ``rel`` passes
+    through unchanged (watermarks, filters, projections, emits), or None."""
+    while True:
+        if rel.emit is not None:
+            index = rel.emit[index]
+        if isinstance(rel, ir.Read) and not isinstance(rel, ir.ExtensionTableRead):
+            return rel, base_column(rel, index)
+        if isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
+            if not isinstance(streaming.decode(rel.detail, rel.path), streaming.Watermark):
+                return None
+            rel = rel.inputs_[0]
+        elif isinstance(rel, ir.Filter):
+            rel = rel.input
+        elif isinstance(rel, ir.Project):
+            width = len(rel.input.schema)
+            if index >= width:
+                e = rel.expressions[index - width]
+                if not isinstance(e, ir.FieldRef):
+                    return None
+                index = e.index
+            rel = rel.input
+        else:
+            return None
+
+
+def base_column(read: ir.Read, index: int) -> int:
+    """The base-schema column behind output column ``index`` of a read."""
+    return read.projection[index] if read.projection is not None else index
+
+
+def delay_interval(micros: int, path: str) -> exp.Expression:
+    """A watermark delay as a Flink interval literal (whole milliseconds)."""
+    from planbridge.engines.flink.translator import interval
+
+    if micros % 1000:
+        raise UnsupportedError(f"Flink watermark delays are milliseconds, not {micros} us", path)
+    return interval(
+        ir.IntervalDaySecond(seconds=micros // 1_000_000, subseconds=micros % 1_000_000)
+    )
+
+
+def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
+    """``id(read) -> Watermark`` for every source that carries event time in the plan."""
+    marks: dict[int, Watermark] = {}
+    windows: list[tuple[ir.Extension, WindowTVF]] = []
+    stack: list[ir.Rel] = [plan.root]
+    seen: set[int] = set()
+    while stack:
+        rel = stack.pop()
+        if id(rel) in seen:
+            continue
+        seen.add(id(rel))
+        stack.extend(rel.inputs())
+        if not (isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail)):
+            continue
+        d = streaming.describe(rel)
+        if isinstance(d, WindowTVF):
+            windows.append((rel, d))
+            continue
+        found = source_of(rel.inputs_[0]) if rel.inputs_ else None
+        if found is None:
+            continue
+        read, chain = found
+        if isinstance(d, streaming.Watermark) and id(read) not in marks:
+            col = base_column(read, d.time_column)
+            marks[id(read)] = Watermark(col, delay_interval(d.delay_micros, rel.path))
+    for rel, d in windows:
+        direct = source_of(rel.inputs_[0])
+        traced = trace_column(rel.inputs_[0], d.time_column)
+        if traced is None:
+            continue
+        read, col = traced
+        chain = direct[1] if direct else _watermarks_below(rel.inputs_[0])
+        if d.replay is not None:
+            delay = d.replay.watermark_delay_micros
+            arrived = trace_column(rel.inputs_[0], d.replay.arrival_column)
+            arrival = arrived[1] if arrived and arrived[0] is read else None
+        else:
+            delay = chain[0].delay_micros if chain else 0
+            arrival = None
+        wm = Watermark(col, delay_interval(delay, rel.path), arrival, on_column=direct is None)
+        marks[id(read)] = wm
+    return _same_table_same_watermark(plan.root, marks)
+
+
+def _same_table_same_watermark(root: ir.Rel, marks: dict[int, Watermark]) -> dict[int, Watermark]:
+    """Every read of a named table with event time gets that table's watermark, so all its
+    reads share one declared source (Flink then scans it once)."""
+    reads: list[ir.NamedTableRead] = []
+    stack, seen = [root], set()
+    while stack:
+        rel = stack.pop()
+        if id(rel) in seen:
+            continue
+        seen.add(id(rel))
+        stack.extend(rel.inputs())
+        if isinstance(rel, ir.NamedTableRead):
+            reads.append(rel)
+    by_table = {
+        (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema)): marks[id(r)]
+        for r in reads
+        if id(r) in marks
+    }
+    for r in reads:
+        key = (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema))
+        if id(r) not in marks and key in by_table:
+            marks[id(r)] = by_table[key]
+    return marks
+
+
+def _watermarks_below(rel: ir.Rel) -> list[streaming.Watermark]:
+    """The watermark relations on the single-input path under ``rel``, nearest first."""
+    out = []
+    while rel.inputs():
+        if isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
+            d = streaming.decode(rel.detail, rel.path)
+            if isinstance(d, streaming.Watermark):
+                out.append(d)
+        if len(rel.inputs()) != 1:
+            break
+        rel = rel.inputs()[0]
+    return out
+
+
+def window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
+    """``SELECT cols, window_start, window_end, window_time FROM TABLE(<KIND>(TABLE src ..))``."""
+    found = source_of(r.inputs_[0])
+    if found is None:
+        return derived_window_tvf(tr, r, d)
+    read, _ = found
+    if d.kind == "session" and read.filter is not None:
+        raise UnsupportedError("a session window over a filtered read", r.path)
+    source = tr.read_table(read)
+    names = [name for name, _ in source.columns]
+    dialect = tr.dialect
+    table_arg = "TABLE " + exp.to_identifier(source.name, quoted=True).sql(dialect=dialect)
+    if d.kind == "session" and d.partition_keys:
+        keys = [
+            exp.to_identifier(names[base_column(read, k)], quoted=True).sql(dialect=dialect)
+            for k in d.partition_keys
+        ]
+        table_arg += f" PARTITION BY ({', '.join(keys)})"
+    args: list[exp.Expression] = [
+        exp.Var(this=table_arg),
+        exp.Anonymous(this="DESCRIPTOR", expressions=[exp.column(ROWTIME, quoted=True)]),
+        *_sizes(d, r.path),
+    ]
+    alias = tr.alias()
+    cols: list[exp.Expression] = [column(alias, n) for n in names]
+    frame = tr.read_source(read, _tvf_table(d, args, alias), cols)
+    sel = frame.query
+    time_col = column(alias, names[base_column(read, d.time_column)])
+    sel = sel.where(exp.Not(this=exp.Is(this=time_col, expression=exp.null())), copy=False)
+    return _with_window_columns(sel, alias, frame.width)
+
+
+def derived_window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
+    """A window over a derived relation (filters, projections of a source): the TVF reads
+    the translated input as a subquery; the event-time column is the source's own column,
+    declared the time attribute (millisecond precision, not null) in its DDL."""
+    if trace_column(r.inputs_[0], d.time_column) is None:
+        raise UnsupportedError(
+            "Flink windows need their time column to come unchanged from a source table "
+            "(through filters and projections)",
+            r.path,
+        )
+    if d.kind == "session" and d.partition_keys:
+        raise UnsupportedError("a partitioned session window over a derived relation", r.path)
+    inp = tr.rel(r.inputs_[0])
+    args: list[exp.Expression] = [
+        exp.Subquery(this=inp.plain(tr.alias())),
+        exp.Anonymous(
+            this="DESCRIPTOR", expressions=[exp.column(col_name(d.time_column), quoted=True)]
+        ),
+        *_sizes(d, r.path),
+    ]
+    alias = tr.alias()
+    cols = [aliased(column(alias, col_name(i)), col_name(i)) for i in range(inp.width)]
+    sel = exp.Select(expressions=cols).from_(_tvf_table(d, args, alias), copy=False)
+    return _with_window_columns(sel, alias, inp.width)
+
+
+def _sizes(d: WindowTVF, path: str) -> list[exp.Expression]:
+    if d.kind == "tumble":
+        sizes = [d.size_micros]
+    elif d.kind in ("hop", "cumulate"):
+        sizes = [d.slide_micros, d.size_micros]
+    else:
+        sizes = [d.gap_micros]
+    out = [delay_interval(s, path) for s in sizes]
+    if d.offset_micros and d.kind != "session":
+        out.append(delay_interval(d.offset_micros, path))
+    return out
+
+
+def _tvf_table(d: WindowTVF, args: list[exp.Expression], alias: str) -> exp.Table:
+    return exp.Table(
+        this=exp.Anonymous(
+            this="TABLE", expressions=[exp.Anonymous(this=_TVF[d.kind], expressions=args)]
+        ),
+        alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
+    )
+
+
+def _with_window_columns(sel: exp.Select, alias: str, width: int) -> Frame:
+    for i, name in enumerate(streaming.WINDOW_COLUMNS):
+        sel.append("expressions", aliased(column(alias, name), col_name(width + i)))
+    return Frame(sel, width + 3)
