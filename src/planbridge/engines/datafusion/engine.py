@@ -52,6 +52,12 @@ class DataFusionTranslator(SqlTranslator):
         "factorial": F.named("factorial"),
     }
 
+    def float_round(
+        self, x: exp.Expression, digits: int, mode: str, call: ir.Call
+    ) -> exp.Expression:
+        """DataFusion's ``round(x, n)`` is ``round(x * 10^n) / 10^n``, wrong on computed ties."""
+        return self.exact_float_round(x, digits, mode, call)
+
     def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
         return exp.Div(this=a, expression=b)
 

@@ -14,6 +14,7 @@ import sqlglot.expressions as exp
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.sql import functions as F
+from planbridge.engines.sql import rounding
 from planbridge.engines.sql.frame import Frame, col_name, column, subquery
 from planbridge.engines.sql.literals import literal
 from planbridge.engines.sql.types import data_type
@@ -109,6 +110,28 @@ class ExpressionTranslator:
     def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
         """Integer division truncating toward zero (Substrait's ``divide`` on integers)."""
         return exp.IntDiv(this=a, expression=b)
+
+    def float_round(
+        self, x: exp.Expression, digits: int, mode: str, call: ir.Call
+    ) -> exp.Expression:
+        """``round`` of a float to ``digits`` places: the engine's own ``round`` rounds ties
+        away from zero exactly (DuckDB); other modes use the exact formulation."""
+        if mode == "TIE_AWAY_FROM_ZERO":
+            return exp.Round(this=x, decimals=exp.Literal.number(digits) if digits else None)
+        return self.exact_float_round(x, digits, mode, call)
+
+    def exact_float_round(
+        self, x: exp.Expression, digits: int, mode: str, call: ir.Call
+    ) -> exp.Expression:
+        """Exact rounding of a float (see :mod:`.rounding`), computed in DOUBLE."""
+        if abs(digits) > rounding.MAX_EXACT_SCALE or mode not in rounding.MODES:
+            raise UnsupportedError(
+                f"round of a float to {digits} places with rounding {mode} is not supported "
+                f"by {self.engine_name}"
+            )
+        double = exp.DataType.build("DOUBLE")
+        value = rounding.exact_round(exp.Cast(this=x, to=double), digits, mode)
+        return exp.Cast(this=value, to=self.data_type(call.type))
 
     def extract(self, part: str, value: exp.Expression, call: ir.Call) -> exp.Expression:
         return exp.Extract(this=exp.var(part), expression=value)

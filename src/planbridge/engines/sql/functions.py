@@ -248,6 +248,14 @@ def as_int(e: exp.Expression) -> exp.Expression:
 
 def _round(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     vals = values(args)
+    exprs = [a for a in call.args if isinstance(a, ir.Expr)]
+    scale = exprs[1] if len(exprs) > 1 else None
+    if T.kind(call.type) in ("fp32", "fp64") and (
+        scale is None or (isinstance(scale, ir.Literal) and isinstance(scale.value, int))
+    ):
+        digits = 0 if scale is None else scale.value
+        mode = call.option("rounding") or "TIE_AWAY_FROM_ZERO"
+        return tr.float_round(vals[0], digits, mode, call)
     return exp.Round(this=vals[0], decimals=as_int(vals[1]) if len(vals) > 1 else None)
 
 
