@@ -391,6 +391,8 @@ class Aggregate(Rel):
     grouping_expressions: tuple[Expr, ...]
     grouping_sets: tuple[tuple[int, ...], ...]
     measures: tuple[Measure, ...]
+    # False for producers that leave the grouping-set column out (DuckDB, DataFusion, old Isthmus)
+    set_column: bool = True
 
     def inputs(self) -> tuple[Rel, ...]:
         return (self.input,)

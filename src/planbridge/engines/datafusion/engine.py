@@ -37,6 +37,13 @@ def _is_finite(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     )
 
 
+def _bitwise_not(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """DataFusion's SQL has no ``~``: NOT x is x XOR -1 (all bits set) in x's type."""
+    (x,) = F.values(args)
+    ones = exp.Cast(this=exp.Literal.number(-1), to=tr.data_type(call.type))
+    return exp.BitwiseXor(this=x, expression=ones)
+
+
 class DataFusionTranslator(SqlTranslator):
     """DataFusion spells integer division ``/`` and binary literals ``X'..'``."""
 
@@ -50,6 +57,7 @@ class DataFusionTranslator(SqlTranslator):
         "product": _missing("product"),
         "mode": _missing("mode"),
         "factorial": F.named("factorial"),
+        "bitwise_not": _bitwise_not,
     }
 
     def float_round(
@@ -57,6 +65,29 @@ class DataFusionTranslator(SqlTranslator):
     ) -> exp.Expression:
         """DataFusion's ``round(x, n)`` is ``round(x * 10^n) / 10^n``, wrong on computed ties."""
         return self.exact_float_round(x, digits, mode, call)
+
+    def unescaped_like_pattern(self, pattern: exp.Expression) -> exp.Expression:
+        """DataFusion's LIKE escapes with a backslash by default: double every backslash."""
+        if isinstance(pattern, exp.Literal) and pattern.is_string:
+            return exp.Literal.string(pattern.this.replace("\\", "\\\\"))
+        return exp.Anonymous(
+            this="replace",
+            expressions=[pattern, exp.Literal.string("\\"), exp.Literal.string("\\\\")],
+        )
+
+    def regexp_substring(
+        self, s: exp.Expression, pattern: exp.Expression, group: int
+    ) -> exp.Expression:
+        """``regexp_match`` returns the capture groups; wrap the pattern so group 0 is one."""
+        whole = exp.DPipe(
+            this=exp.DPipe(this=exp.Literal.string("("), expression=pattern),
+            expression=exp.Literal.string(")"),
+        )
+        match = exp.Anonymous(this="regexp_match", expressions=[s, exp.Paren(this=whole)])
+        return exp.Bracket(this=match, expressions=[exp.Literal.number(group + 1)])
+
+    def regexp_count(self, s: exp.Expression, pattern: exp.Expression) -> exp.Expression:
+        return exp.Anonymous(this="regexp_count", expressions=[s, pattern])
 
     def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
         return exp.Div(this=a, expression=b)

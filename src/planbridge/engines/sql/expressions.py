@@ -133,6 +133,26 @@ class ExpressionTranslator:
         value = rounding.exact_round(exp.Cast(this=x, to=double), digits, mode)
         return exp.Cast(this=value, to=self.data_type(call.type))
 
+    def unescaped_like_pattern(self, pattern: exp.Expression) -> exp.Expression:
+        """A LIKE pattern with no escape character (Substrait's and DuckDB's default)."""
+        return pattern
+
+    def regexp_substring(
+        self, s: exp.Expression, pattern: exp.Expression, group: int
+    ) -> exp.Expression:
+        """The first match of ``pattern`` in ``s`` (or its capture ``group``); NULL if none."""
+        found = exp.Anonymous(this="regexp_matches", expressions=[s.copy(), pattern.copy()])
+        value = exp.Anonymous(
+            this="regexp_extract", expressions=[s, pattern, exp.Literal.number(group)]
+        )
+        return exp.Case(ifs=[exp.If(this=found, true=value)])
+
+    def regexp_count(self, s: exp.Expression, pattern: exp.Expression) -> exp.Expression:
+        return exp.Anonymous(
+            this="len",
+            expressions=[exp.Anonymous(this="regexp_extract_all", expressions=[s, pattern])],
+        )
+
     def extract(self, part: str, value: exp.Expression, call: ir.Call) -> exp.Expression:
         return exp.Extract(this=exp.var(part), expression=value)
 

@@ -172,7 +172,10 @@ class SqlTranslator(ExpressionTranslator):
         if not r.rows:
             nulls = [exp.Cast(this=exp.null(), to=self.data_type(c.type)) for c in r.base_schema]
             alias = self.alias()
-            inner = exp.Select(expressions=[aliased(n, col_name(i)) for i, n in enumerate(nulls)])
+            inner = exp.Select(
+                expressions=[aliased(n, col_name(i)) for i, n in enumerate(nulls)]
+                or [aliased(exp.null(), "_pb_empty")]
+            )
             inner = inner.where(exp.false(), copy=False)
             table: exp.Expression = subquery(inner, alias)
         else:
@@ -259,7 +262,7 @@ class SqlTranslator(ExpressionTranslator):
         measures = [self.measure(m, scope) for m in r.measures]
         values = [k.copy() for k in keys] + measures
         sets = r.grouping_sets
-        if len(sets) > 1:
+        if len(sets) > 1 and r.set_column:
             values.append(self.grouping_set_ordinal(keys, sets))
         sel = exp.Select(expressions=[aliased(v, col_name(i)) for i, v in enumerate(values)])
         sel = sel.from_(subquery(inp.query, alias), copy=False)
