@@ -325,6 +325,11 @@ def literal_int(call: ir.Call, index: int, default: int) -> int | None:
 
 
 def _regex_flags(call: ir.Call, *flags: str) -> list[exp.Expression]:
+    if call.option("lookaround") == "TRUE":
+        raise UnsupportedError(
+            f"{call.name} with lookaround: the engines' regular expressions (RE2, Rust regex) "
+            "have no lookahead or lookbehind"
+        )
     f = "".join(flags) + ("i" if call.option("case_sensitivity") == "CASE_INSENSITIVE" else "")
     return [exp.Literal.string(f)] if f else []
 
