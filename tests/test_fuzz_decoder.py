@@ -149,8 +149,14 @@ def _check_engines(doc: Any) -> None:
             pass
 
 
-@settings(max_examples=int(os.environ.get("PLANBRIDGE_FUZZ_EXAMPLES", "40")), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("PLANBRIDGE_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 @given(st.integers(0, len(ENGINE_DOCS) - 1), st.integers(0, 2**32), st.integers(1, 3))
-def test_mutated_plans_translate_and_run_or_raise_plan_errors(which: int, seed: int, n: int) -> None:
+def test_mutated_plans_translate_and_run_or_raise_plan_errors(
+    which: int, seed: int, n: int
+) -> None:
     """Decode + bind + translate (both dialects) + execute on tiny data: only PlanError."""
     _check_engines(_mutate(ENGINE_DOCS[which], random.Random(seed), n))

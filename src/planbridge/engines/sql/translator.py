@@ -24,6 +24,7 @@ from planbridge.engines.sql.frame import (
     order_by,
     subquery,
 )
+from planbridge.engines.sql.needed import Needed, needed_columns
 from planbridge.engines.sql.sources import PlaceholderSources, Sources
 from planbridge.engines.sql.types import data_type
 from planbridge.errors import PlanError, UnsupportedError
@@ -61,6 +62,7 @@ class SqlTranslator(ExpressionTranslator):
         self.sources: Sources = sources or PlaceholderSources()
         self._aliases = itertools.count()
         self._ctes: dict[int, tuple[str, exp.Query]] = {}
+        self._needed: dict[int, Needed] = {}
 
     # -- entry points ------------------------------------------------------------------
     def translate(self, plan: ir.BoundPlan) -> exp.Query:
@@ -68,6 +70,7 @@ class SqlTranslator(ExpressionTranslator):
         root = plan.root
         if isinstance(root, ir.Write):
             root = root.input  # batch engines return the rows a sink would receive
+        self._needed = needed_columns(root)
         frame = self.rel(root)
         if frame.ordering:
             alias = self.alias()
@@ -81,7 +84,7 @@ class SqlTranslator(ExpressionTranslator):
 
     def sql(self, plan: ir.BoundPlan, pretty: bool = False) -> str:
         """The plan as SQL text in this engine's dialect."""
-        return self.translate(plan).sql(dialect=self.dialect, pretty=pretty)
+        return self.translate(plan).sql(dialect=self.dialect, pretty=pretty, copy=False)
 
     def alias(self) -> str:
         return f"_pb_s{next(self._aliases)}"
@@ -106,18 +109,29 @@ class SqlTranslator(ExpressionTranslator):
             return frame
         q = frame.query
         if isinstance(q, exp.Select) and not q.args.get("distinct"):
-            projections = q.expressions
+            by_name = {p.alias: p for p in q.expressions}
             picked = [
-                aliased(projections[i].this.copy(), col_name(n)) for n, i in enumerate(r.emit)
+                aliased(by_name[col_name(i)].this.copy(), col_name(n))
+                for n, i in enumerate(r.emit)
+                if col_name(i) in by_name  # absent: pruned, as nothing reads output n
             ]
-            hidden = [p.copy() for p in projections[frame.width :]]
+            hidden = [p for p in q.expressions if p.alias.startswith("_o")]
             q.set("expressions", picked + hidden)
-            return Frame(q, len(r.emit), frame.ordering)
+            return non_empty(Frame(q, len(r.emit), frame.ordering))
         alias = self.alias()
         cols = [aliased(column(alias, col_name(i)), col_name(n)) for n, i in enumerate(r.emit)]
         cols += [aliased(column(alias, o.name), o.name) for o in frame.ordering]
         sel = exp.Select(expressions=cols).from_(subquery(q, alias), copy=False)
         return Frame(sel, len(r.emit), frame.ordering)
+
+    def needed(self, r: ir.Rel) -> Needed:
+        """The direct output columns of ``r`` that anything reads (None: all)."""
+        return self._needed.get(id(r))
+
+    def passthrough(self, r: ir.Rel, values: list[exp.Expression]) -> list[exp.Expression]:
+        """``value AS cI`` for the columns of ``r``'s direct output that are read."""
+        need = self.needed(r)
+        return [aliased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need]
 
     def input_scope(self, frame: Frame) -> tuple[str, list[exp.Expression]]:
         alias = self.alias()
@@ -134,7 +148,7 @@ class SqlTranslator(ExpressionTranslator):
         """``SELECT <projected columns> FROM table WHERE filter`` over base-schema columns."""
         picked = list(range(len(columns))) if r.projection is None else list(r.projection)
         sel = exp.Select(
-            expressions=[aliased(columns[p].copy(), col_name(n)) for n, p in enumerate(picked)]
+            expressions=self.passthrough(r, [columns[p].copy() for p in picked])
         ).from_(table, copy=False)
         if r.filter is not None:
             sel = sel.where(self.expr_in(r.filter, columns), copy=False)
@@ -210,9 +224,7 @@ class SqlTranslator(ExpressionTranslator):
     def rel_filter(self, r: ir.Filter) -> Frame:
         inp = self.rel(r.input)
         alias, scope = self.input_scope(inp)
-        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)] + self.carry(
-            alias, inp.ordering
-        )
+        cols = self.passthrough(r, scope) + self.carry(alias, inp.ordering)
         sel = exp.Select(expressions=cols).from_(subquery(inp.query, alias), copy=False)
         sel = sel.where(self.expr_in(r.condition, scope), copy=False)
         return Frame(sel, inp.width, inp.ordering)
@@ -220,8 +232,12 @@ class SqlTranslator(ExpressionTranslator):
     def rel_project(self, r: ir.Project) -> Frame:
         inp = self.rel(r.input)
         alias, scope = self.input_scope(inp)
-        values = list(scope) + [self.expr_in(e, scope) for e in r.expressions]
-        cols = [aliased(v, col_name(i)) for i, v in enumerate(values)]
+        need, width = self.needed(r), len(scope)
+        values = list(scope) + [
+            self.expr_in(e, scope) if need is None or width + j in need else exp.null()
+            for j, e in enumerate(r.expressions)
+        ]
+        cols = self.passthrough(r, values)
         sel = exp.Select(expressions=cols + self.carry(alias, inp.ordering))
         sel = sel.from_(subquery(inp.query, alias), copy=False)
         return Frame(sel, len(values), inp.ordering)
@@ -237,16 +253,14 @@ class SqlTranslator(ExpressionTranslator):
             ordering.append(
                 Ordering(name, s.direction.startswith("desc"), s.direction.endswith("first"))
             )
-        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)]
+        cols = self.passthrough(r, scope)
         sel = exp.Select(expressions=cols + keys).from_(subquery(inp.query, alias), copy=False)
         return Frame(sel, inp.width, tuple(ordering))
 
     def rel_fetch(self, r: ir.Fetch) -> Frame:
         inp = self.rel(r.input)
         alias, scope = self.input_scope(inp)
-        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)] + self.carry(
-            alias, inp.ordering
-        )
+        cols = self.passthrough(r, scope) + self.carry(alias, inp.ordering)
         sel = exp.Select(expressions=cols).from_(subquery(inp.query, alias), copy=False)
         sel = order_by(sel, alias, inp.ordering)
         if r.count is not None:
@@ -309,7 +323,7 @@ class SqlTranslator(ExpressionTranslator):
                 distinct=f.distinct,
             )
             values.append(self.expr_in(call, scope))
-        cols = [aliased(v, col_name(i)) for i, v in enumerate(values)]
+        cols = self.passthrough(r, values)
         sel = exp.Select(expressions=cols + self.carry(alias, inp.ordering))
         sel = sel.from_(subquery(inp.query, alias), copy=False)
         return Frame(sel, len(values), inp.ordering)
@@ -333,7 +347,7 @@ class SqlTranslator(ExpressionTranslator):
         side = _JOIN_SIDES.get(r.type)
         if r.type in ("left_single", "right_single"):
             side = "LEFT" if r.type == "left_single" else "RIGHT"
-        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)]
+        cols = self.passthrough(r, scope)
         sel = exp.Select(expressions=cols).from_(subquery(left.plain(self.alias()), la), copy=False)
         join = exp.Join(this=subquery(right.plain(self.alias()), ra), on=cond)
         if side:
@@ -357,7 +371,7 @@ class SqlTranslator(ExpressionTranslator):
         if conds:
             inner = inner.where(exp.and_(*conds), copy=False)
         exists: exp.Expression = exp.Exists(this=inner)
-        cols: list[exp.Expression] = [aliased(c, col_name(i)) for i, c in enumerate(kscope)]
+        cols = self.passthrough(r, kscope)
         sel = exp.Select(expressions=cols).from_(subquery(kf.plain(self.alias()), ka), copy=False)
         if r.type.endswith("mark"):
             sel.append("expressions", aliased(exists, col_name(len(kscope))))
@@ -370,7 +384,7 @@ class SqlTranslator(ExpressionTranslator):
         left, right = self.rel(r.left), self.rel(r.right)
         la, lscope = self.input_scope(left)
         ra, rscope = self.input_scope(right)
-        cols = [aliased(c, col_name(i)) for i, c in enumerate(lscope + rscope)]
+        cols = self.passthrough(r, lscope + rscope)
         sel = exp.Select(expressions=cols).from_(subquery(left.plain(self.alias()), la), copy=False)
         sel.append("joins", exp.Join(this=subquery(right.plain(self.alias()), ra), kind="CROSS"))
         return Frame(sel, len(lscope) + len(rscope))
