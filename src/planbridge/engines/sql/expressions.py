@@ -330,15 +330,25 @@ class ExpressionTranslator:
         sel = exp.Select(expressions=cols).from_(subquery(frame.query, alias), copy=False)
         return sel, cols
 
+    def subquery_query(self, rel: ir.Rel) -> exp.Query:
+        """The relation as a query whose select list is exactly its columns, named apart from
+        the enclosing query's ``cN`` (DataFusion's decorrelation trips over equal names)."""
+        query = self.rel(rel).plain(self.alias())
+        if isinstance(query, exp.Select):
+            for e in query.expressions:
+                if isinstance(e, exp.Alias):
+                    e.set("alias", exp.to_identifier(f"_pb_v{self.alias()[5:]}", quoted=True))
+        return query
+
     def expr_scalar_subquery(self, e: ir.ScalarSubquery) -> exp.Expression:
-        sel, _ = self.subquery_select(e.rel)
-        return exp.Subquery(this=sel)
+        return exp.Subquery(this=self.subquery_query(e.rel))
 
     def expr_in_subquery(self, e: ir.InSubquery) -> exp.Expression:
         needles = [self.expr(n) for n in e.needles]
-        sel, cols = self.subquery_select(e.rel)
         if len(needles) == 1:
-            return exp.In(this=needles[0], query=exp.Subquery(this=sel))
+            query = self.subquery_query(e.rel)
+            return exp.In(this=needles[0], query=exp.Subquery(this=query))
+        sel, cols = self.subquery_select(e.rel)
         sel.set("expressions", [exp.Literal.number(1)])
         conds = [exp.EQ(this=c, expression=n) for c, n in zip(cols, needles, strict=True)]
         return exp.Exists(this=sel.where(exp.and_(*conds), copy=False))
@@ -348,14 +358,13 @@ class ExpressionTranslator:
             raise UnsupportedError(
                 f"set predicate {e.op.upper()} is not supported by {self.engine_name}"
             )
-        sel, _ = self.subquery_select(e.rel)
-        return exp.Exists(this=sel)
+        return exp.Exists(this=self.subquery_query(e.rel))
 
     def expr_set_comparison(self, e: ir.SetComparison) -> exp.Expression:
         left = self.expr(e.left)
-        sel, _ = self.subquery_select(e.rel)
+        query = self.subquery_query(e.rel)
         wrapper = exp.Any if e.reduction == "any" else exp.All
-        return _COMPARISON[e.op](this=left, expression=wrapper(this=exp.Subquery(this=sel)))
+        return _COMPARISON[e.op](this=left, expression=wrapper(this=exp.Subquery(this=query)))
 
     _EXPR_HANDLERS: ClassVar[dict[type, str]] = {
         ir.FieldRef: "expr_field",

@@ -51,6 +51,34 @@ def non_empty(frame: Frame) -> Frame:
     return frame
 
 
+def _plain(q: exp.Select, over_aggregate: bool = False) -> bool:
+    """A select that only filters and renames the columns of one aliased source (or, with
+    ``over_aggregate``, one that groups it: a projection's expressions can be computed in
+    the same select as the aggregates they use)."""
+    if any(q.args.get(k) for k in _CLAUSES) or not isinstance(q.args.get("from_"), exp.From):
+        return False
+    source = q.args["from_"].this
+    if not isinstance(source, exp.Subquery | exp.Table) or not source.alias:
+        return False
+    if not q.expressions or not all(isinstance(e, exp.Alias) for e in q.expressions):
+        return False
+    if over_aggregate and (
+        q.args.get("group") or any(_is_aggregate(e.this) for e in q.expressions)
+    ):
+        return not any(e.find(exp.Window) for e in q.expressions)
+    if q.args.get("group"):
+        return False
+    alias = source.alias
+    return all(isinstance(e.this, exp.Column) and e.this.table == alias for e in q.expressions)
+
+
+def _is_aggregate(e: exp.Expression) -> bool:
+    return isinstance(e, exp.AggFunc) or e.find(exp.AggFunc) is not None
+
+
+_CLAUSES = ("joins", "having", "order", "limit", "offset", "distinct", "qualify", "with")
+
+
 class SqlTranslator(ExpressionTranslator):
     """Translate a :class:`ir.BoundPlan` into a sqlglot query for ``dialect``."""
 
@@ -132,6 +160,30 @@ class SqlTranslator(ExpressionTranslator):
         """``value AS cI`` for the columns of ``r``'s direct output that are read."""
         need = self.needed(r)
         return [aliased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need]
+
+    def open_input(
+        self, frame: Frame, over_aggregate: bool = False
+    ) -> tuple[str, list[exp.Expression], exp.Select]:
+        """A select over ``frame`` (no select list yet) and the scope of its columns.
+
+        When the frame is a plain filter or renaming of one source (``SELECT x.a AS c0 ..
+        FROM src x WHERE ..``, no sort keys), its FROM and WHERE are reused instead of being
+        nested again: shorter SQL, and the shape engines decorrelate subqueries in."""
+        q = frame.query
+        if not frame.ordering and isinstance(q, exp.Select) and _plain(q, over_aggregate):
+            source = q.args["from_"].this
+            alias = source.alias
+            by_name = {e.alias: e.this for e in q.expressions}
+            scope = [
+                by_name[col_name(i)].copy()
+                if col_name(i) in by_name
+                else column(alias, "_pb_pruned")
+                for i in range(frame.width)
+            ]
+            q.set("expressions", [])
+            return alias, scope, q
+        alias, scope = self.input_scope(frame)
+        return alias, scope, exp.Select().from_(subquery(q, alias), copy=False)
 
     def input_scope(self, frame: Frame) -> tuple[str, list[exp.Expression]]:
         alias = self.alias()
@@ -223,23 +275,21 @@ class SqlTranslator(ExpressionTranslator):
     # -- single input ------------------------------------------------------------------
     def rel_filter(self, r: ir.Filter) -> Frame:
         inp = self.rel(r.input)
-        alias, scope = self.input_scope(inp)
-        cols = self.passthrough(r, scope) + self.carry(alias, inp.ordering)
-        sel = exp.Select(expressions=cols).from_(subquery(inp.query, alias), copy=False)
-        sel = sel.where(self.expr_in(r.condition, scope), copy=False)
+        alias, scope, sel = self.open_input(inp)
+        cond = self.expr_in(r.condition, scope)
+        sel.set("expressions", self.passthrough(r, scope) + self.carry(alias, inp.ordering))
+        sel = sel.where(cond, copy=False)
         return Frame(sel, inp.width, inp.ordering)
 
     def rel_project(self, r: ir.Project) -> Frame:
         inp = self.rel(r.input)
-        alias, scope = self.input_scope(inp)
+        alias, scope, sel = self.open_input(inp, over_aggregate=True)
         need, width = self.needed(r), len(scope)
-        values = list(scope) + [
+        values = [s.copy() for s in scope] + [
             self.expr_in(e, scope) if need is None or width + j in need else exp.null()
             for j, e in enumerate(r.expressions)
         ]
-        cols = self.passthrough(r, values)
-        sel = exp.Select(expressions=cols + self.carry(alias, inp.ordering))
-        sel = sel.from_(subquery(inp.query, alias), copy=False)
+        sel.set("expressions", self.passthrough(r, values) + self.carry(alias, inp.ordering))
         return Frame(sel, len(values), inp.ordering)
 
     def rel_sort(self, r: ir.Sort) -> Frame:
@@ -271,15 +321,14 @@ class SqlTranslator(ExpressionTranslator):
 
     def rel_aggregate(self, r: ir.Aggregate) -> Frame:
         inp = self.rel(r.input)
-        alias, scope = self.input_scope(inp)
+        _, scope, sel = self.open_input(inp)
         keys = [self.expr_in(g, scope) for g in r.grouping_expressions]
         measures = [self.measure(m, scope) for m in r.measures]
         values = [k.copy() for k in keys] + measures
         sets = r.grouping_sets
         if len(sets) > 1 and r.set_column:
             values.append(self.grouping_set_ordinal(keys, sets))
-        sel = exp.Select(expressions=[aliased(v, col_name(i)) for i, v in enumerate(values)])
-        sel = sel.from_(subquery(inp.query, alias), copy=False)
+        sel.set("expressions", [aliased(v, col_name(i)) for i, v in enumerate(values)])
         if len(sets) > 1:
             grouping = exp.GroupingSets(
                 expressions=[exp.Tuple(expressions=[keys[i].copy() for i in s]) for s in sets]
