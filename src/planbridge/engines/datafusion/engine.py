@@ -96,6 +96,11 @@ class DataFusionTranslator(SqlTranslator):
         return exp.Cast(this=exp.HexString(this=v.hex()), to=exp.DataType.build("VARBINARY"))
 
 
+def _quoted(name: str) -> str:
+    """The body of a double-quoted identifier for ``ctx.table`` (which parses its argument)."""
+    return name.replace('"', '""')
+
+
 def reads_in_order(rel: ir.Rel) -> bool:
     """Whether a fetch takes rows with no sort below it: its rows are then "the first N in
     table order", which DataFusion only keeps when it scans without repartitioning."""
@@ -142,8 +147,15 @@ class DataFusionEngine(SqlEngine):
     def existing_schema(self, name: str) -> tuple[str, pa.Schema] | None:
         if self.owns_connection:
             return None
+        try:  # ctx.table() folds case; look the exact name up, then case-insensitively
+            names = self.connection.catalog().schema().names()
+        except Exception:
+            return None
+        matches = [name] if name in names else [n for n in names if n.lower() == name.lower()]
+        if len(matches) != 1:
+            return None
         try:
-            return name, self.connection.table(name).schema()
+            return matches[0], self.connection.table(f'"{_quoted(matches[0])}"').schema()
         except Exception:
             return None
 

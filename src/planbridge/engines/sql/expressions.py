@@ -131,6 +131,8 @@ class ExpressionTranslator:
             )
         double = exp.DataType.build("DOUBLE")
         value = rounding.exact_round(exp.Cast(this=x, to=double), digits, mode)
+        if not T.kind(call.type):
+            return value
         return exp.Cast(this=value, to=self.data_type(call.type))
 
     def unescaped_like_pattern(self, pattern: exp.Expression) -> exp.Expression:

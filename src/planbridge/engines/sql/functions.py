@@ -272,7 +272,9 @@ def _round(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     vals = values(args)
     exprs = [a for a in call.args if isinstance(a, ir.Expr)]
     scale = exprs[1] if len(exprs) > 1 else None
-    if T.kind(call.type) in ("fp32", "fp64") and (
+    # Older DataFusion plans give no output type and an i64 scale: the value's type decides.
+    kind = T.kind(call.type) or (T.kind(exprs[0].type) if exprs else "")
+    if kind in ("fp32", "fp64") and (
         scale is None or (isinstance(scale, ir.Literal) and isinstance(scale.value, int))
     ):
         digits = 0 if scale is None else scale.value
