@@ -13,6 +13,7 @@ from planbridge.engines.base import SqlEngine
 from planbridge.engines.datafusion.dialect import DataFusionDialect
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.translator import SqlTranslator
+from planbridge.engines.sql.types import sql_type
 from planbridge.errors import UnsupportedError
 
 
@@ -25,7 +26,7 @@ def _missing(name: str) -> F.Handler:
 
 def _is_infinite(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     (x,) = F.values(args)
-    inf = exp.Cast(this=exp.Literal.string("Infinity"), to=exp.DataType.build("DOUBLE"))
+    inf = exp.Cast(this=exp.Literal.string("Infinity"), to=sql_type("DOUBLE"))
     return exp.EQ(this=exp.Abs(this=x), expression=inf)
 
 
@@ -93,7 +94,7 @@ class DataFusionTranslator(SqlTranslator):
         return exp.Div(this=a, expression=b)
 
     def binary_literal(self, v: bytes) -> exp.Expression:
-        return exp.Cast(this=exp.HexString(this=v.hex()), to=exp.DataType.build("VARBINARY"))
+        return exp.Cast(this=exp.HexString(this=v.hex()), to=sql_type("VARBINARY"))
 
 
 def _quoted(name: str) -> str:

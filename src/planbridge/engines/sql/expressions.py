@@ -17,7 +17,7 @@ from planbridge.engines.sql import functions as F
 from planbridge.engines.sql import rounding
 from planbridge.engines.sql.frame import Frame, col_name, column, subquery
 from planbridge.engines.sql.literals import literal
-from planbridge.engines.sql.types import data_type
+from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import UnsupportedError
 
 _COMPARISON = {
@@ -129,7 +129,7 @@ class ExpressionTranslator:
                 f"round of a float to {digits} places with rounding {mode} is not supported "
                 f"by {self.engine_name}"
             )
-        double = exp.DataType.build("DOUBLE")
+        double = sql_type("DOUBLE")
         value = rounding.exact_round(exp.Cast(this=x, to=double), digits, mode)
         if not T.kind(call.type):
             return value

@@ -14,6 +14,7 @@ import sqlglot.expressions as exp
 
 from planbridge import types as T
 from planbridge.consumer import ir
+from planbridge.engines.sql.types import sql_type
 from planbridge.errors import UnsupportedError
 
 Handler = Callable[[Any, ir.Call, list[Any]], exp.Expression]
@@ -265,7 +266,7 @@ def _distribution(sample: str, population: str) -> Handler:
 
 def as_int(e: exp.Expression) -> exp.Expression:
     """Engines take INTEGER for digit counts and lengths; plans often pass i64."""
-    return exp.Cast(this=e, to=exp.DataType.build("INT"))
+    return exp.Cast(this=e, to=sql_type("INT"))
 
 
 def _round(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
@@ -383,7 +384,7 @@ def _integral_bitwise(node: type[exp.Expression]) -> Handler:
         vals = values(args)
         if T.kind(call.type) != "decimal":
             return node(this=vals[0], expression=vals[1])
-        big = exp.DataType.build("BIGINT")
+        big = sql_type("BIGINT")
         a, b = (exp.Cast(this=v, to=big.copy()) for v in vals)
         return exp.Cast(this=exp.Paren(this=node(this=a, expression=b)), to=tr.data_type(call.type))
 

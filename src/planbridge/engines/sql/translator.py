@@ -26,7 +26,7 @@ from planbridge.engines.sql.frame import (
 )
 from planbridge.engines.sql.needed import Needed, needed_columns
 from planbridge.engines.sql.sources import PlaceholderSources, Sources
-from planbridge.engines.sql.types import data_type
+from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import PlanError, UnsupportedError
 
 _JOIN_SIDES = {"inner": None, "left": "LEFT", "right": "RIGHT", "outer": "FULL"}
@@ -350,7 +350,7 @@ class SqlTranslator(ExpressionTranslator):
         for i, s in enumerate(sets):
             bits = sum(1 << (n - 1 - k) for k in range(n) if k not in s)
             case = case.when(exp.Literal.number(bits), exp.Literal.number(i), copy=False)
-        return exp.Cast(this=case, to=exp.DataType.build("INT"))
+        return exp.Cast(this=case, to=sql_type("INT"))
 
     def rel_window(self, r: ir.Window) -> Frame:
         inp = self.rel(r.input)
