@@ -3,9 +3,9 @@
 Relations pass their input's columns through, so without pruning a deep plan carries every
 base column through every level of the SQL. :func:`needed_columns` walks the bound tree top
 down and records, per relation, the set of its *direct* output columns (before ``emit``)
-that its parent reads; ``None`` means all. It is conservative: a relation whose expressions
-hold a subquery (which may reach its input through outer references), set operations,
-shared sub-plans, extensions and writes keep all of their inputs' columns.
+that its parent reads; ``None`` means all. Subqueries count the outer references that reach
+back to the relation. Set operations, shared sub-plans, extensions and writes keep all of
+their inputs' columns.
 """
 
 from __future__ import annotations
@@ -15,29 +15,32 @@ from planbridge.consumer import ir
 Needed = frozenset[int] | None
 
 
+_SUBQUERIES = (ir.ScalarSubquery, ir.InSubquery, ir.SetPredicate, ir.SetComparison)
+_SKIP = frozenset({"type", "path", "columns", "base_schema", "table_schema", "emit"})
+
+
 def _refs(nodes: object, out: set[int]) -> bool:
-    """Add the field indices ``nodes`` read to ``out``; False when a subquery is inside."""
-    stack: list[object] = [nodes]
+    """Add the input fields ``nodes`` read to ``out``: field references at this level and
+    outer references that reach it from inside subqueries (``steps_out`` = nesting depth)."""
+    stack: list[tuple[object, int]] = [(nodes, 0)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         if isinstance(node, tuple | list):
-            stack.extend(node)
+            stack.extend((x, depth) for x in node)
         elif isinstance(node, ir.FieldRef):
-            out.add(node.index)
-        elif isinstance(
-            node, ir.ScalarSubquery | ir.InSubquery | ir.SetPredicate | ir.SetComparison
-        ):
-            return False
-        elif isinstance(node, ir.Measure):
-            stack.extend((node.call, node.filter))
-        elif isinstance(node, ir.SortField):
-            stack.append(node.expr)
-        elif isinstance(node, ir.WindowBound):
-            stack.append(node.offset)
-        elif isinstance(node, ir.Expr):
+            if depth == 0:
+                out.add(node.index)
+        elif isinstance(node, ir.OuterRef):
+            if node.steps_out == depth:
+                out.add(node.index)
+        elif isinstance(node, _SUBQUERIES):
             for name in type(node).__dataclass_fields__:
                 if name != "type":
-                    stack.append(getattr(node, name))
+                    stack.append((getattr(node, name), depth + (name == "rel")))
+        elif isinstance(node, ir.Rel | ir.Expr | ir.Measure | ir.SortField | ir.WindowBound):
+            for name in type(node).__dataclass_fields__:
+                if name not in _SKIP:
+                    stack.append((getattr(node, name), depth))
     return True
 
 
