@@ -52,31 +52,32 @@ def non_empty(frame: Frame) -> Frame:
 
 
 def _plain(q: exp.Select, over_aggregate: bool = False) -> bool:
-    """A select that only filters and renames the columns of one aliased source (or, with
-    ``over_aggregate``, one that groups it: a projection's expressions can be computed in
-    the same select as the aggregates they use)."""
+    """A select that only joins, filters and renames the columns of aliased sources (or,
+    with ``over_aggregate``, one that groups one source: a projection's expressions can be
+    computed in the same select as the aggregates they use). WHERE applies after the FROM
+    clause's joins, outer ones included, so a filter on top can share the select."""
     if any(q.args.get(k) for k in _CLAUSES) or not isinstance(q.args.get("from_"), exp.From):
         return False
-    source = q.args["from_"].this
-    if not isinstance(source, exp.Subquery | exp.Table) or not source.alias:
+    sources = [q.args["from_"].this] + [j.this for j in q.args.get("joins") or []]
+    if not all(isinstance(x, exp.Subquery | exp.Table) and x.alias for x in sources):
         return False
     if not q.expressions or not all(isinstance(e, exp.Alias) for e in q.expressions):
         return False
     if over_aggregate and (
         q.args.get("group") or any(_is_aggregate(e.this) for e in q.expressions)
     ):
-        return not any(e.find(exp.Window) for e in q.expressions)
+        return len(sources) == 1 and not any(e.find(exp.Window) for e in q.expressions)
     if q.args.get("group"):
         return False
-    alias = source.alias
-    return all(isinstance(e.this, exp.Column) and e.this.table == alias for e in q.expressions)
+    aliases = {x.alias for x in sources}
+    return all(isinstance(e.this, exp.Column) and e.this.table in aliases for e in q.expressions)
 
 
 def _is_aggregate(e: exp.Expression) -> bool:
     return isinstance(e, exp.AggFunc) or e.find(exp.AggFunc) is not None
 
 
-_CLAUSES = ("joins", "having", "order", "limit", "offset", "distinct", "qualify", "with")
+_CLAUSES = ("having", "order", "limit", "offset", "distinct", "qualify", "with")
 
 
 class SqlTranslator(ExpressionTranslator):
@@ -162,15 +163,22 @@ class SqlTranslator(ExpressionTranslator):
         return [aliased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need]
 
     def open_input(
-        self, frame: Frame, over_aggregate: bool = False
+        self, frame: Frame, over_aggregate: bool = False, join_left: bool = False
     ) -> tuple[str, list[exp.Expression], exp.Select]:
         """A select over ``frame`` (no select list yet) and the scope of its columns.
 
         When the frame is a plain filter or renaming of one source (``SELECT x.a AS c0 ..
         FROM src x WHERE ..``, no sort keys), its FROM and WHERE are reused instead of being
-        nested again: shorter SQL, and the shape engines decorrelate subqueries in."""
+        nested again: shorter SQL, and the shape engines decorrelate subqueries in. As the
+        left side of a join (``join_left``) only a select without WHERE is reused, so that
+        ``a JOIN b JOIN c`` stays flat (join order is left to right)."""
         q = frame.query
-        if not frame.ordering and isinstance(q, exp.Select) and _plain(q, over_aggregate):
+        if (
+            not frame.ordering
+            and isinstance(q, exp.Select)
+            and _plain(q, over_aggregate)
+            and not (join_left and q.args.get("where"))
+        ):
             source = q.args["from_"].this
             alias = source.alias
             by_name = {e.alias: e.this for e in q.expressions}
@@ -389,15 +397,14 @@ class SqlTranslator(ExpressionTranslator):
         ):
             return self.semi_join(r)
         left, right = self.rel(r.left), self.rel(r.right)
-        la, lscope = self.input_scope(left)
+        _, lscope, sel = self.open_input(left, join_left=True)
         ra, rscope = self.input_scope(right)
         scope = lscope + rscope
         cond = self.expr_in(r.condition, scope) if r.condition is not None else exp.true()
         side = _JOIN_SIDES.get(r.type)
         if r.type in ("left_single", "right_single"):
             side = "LEFT" if r.type == "left_single" else "RIGHT"
-        cols = self.passthrough(r, scope)
-        sel = exp.Select(expressions=cols).from_(subquery(left.plain(self.alias()), la), copy=False)
+        sel.set("expressions", self.passthrough(r, scope))
         join = exp.Join(this=subquery(right.plain(self.alias()), ra), on=cond)
         if side:
             join.set("side", side)
@@ -431,10 +438,9 @@ class SqlTranslator(ExpressionTranslator):
 
     def rel_cross(self, r: ir.Cross) -> Frame:
         left, right = self.rel(r.left), self.rel(r.right)
-        la, lscope = self.input_scope(left)
+        _, lscope, sel = self.open_input(left, join_left=True)
         ra, rscope = self.input_scope(right)
-        cols = self.passthrough(r, lscope + rscope)
-        sel = exp.Select(expressions=cols).from_(subquery(left.plain(self.alias()), la), copy=False)
+        sel.set("expressions", self.passthrough(r, lscope + rscope))
         sel.append("joins", exp.Join(this=subquery(right.plain(self.alias()), ra), kind="CROSS"))
         return Frame(sel, len(lscope) + len(rscope))
 
