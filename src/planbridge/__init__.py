@@ -15,6 +15,10 @@ from planbridge.errors import (
     UnsupportedError,
 )
 from planbridge.execute import execute, execute_batches
+
+# The dataframe API: pb.table, pb.desc, pb.literal, ... (see planbridge.frontend).
+from planbridge.frontend import *  # noqa: F403
+from planbridge.frontend import __all__ as _frontend_all
 from planbridge.plan import Plan
 
 __version__ = "0.1.0"
@@ -31,4 +35,5 @@ __all__ = [
     "__version__",
     "execute",
     "execute_batches",
+    *_frontend_all,
 ]

@@ -42,7 +42,11 @@ def validate_plan(plan: Plan) -> list[PlanError]:
     for rel in _walk(bound.root):
         for expr in _exprs(rel):
             for call in _calls(expr):
-                types = [a.type for a in call.args if isinstance(a, ir.Expr)]
+                types = [
+                    a.type if isinstance(a, ir.Expr) else a.value
+                    for a in call.args
+                    if isinstance(a, ir.Expr | ir.EnumArg)
+                ]
                 why = signature_problem(FunctionDecl(call.name, call.signature, call.urn), types)
                 if why:
                     problems.append(PlanValidationError(why, rel.path))

@@ -70,9 +70,12 @@ def derive_output_type(decl: FunctionDecl, arg_types: list[stt.Type], path: str)
     return found[1]
 
 
-def signature_problem(decl: FunctionDecl, arg_types: list[stt.Type]) -> str | None:
-    """Why ``decl`` applied to ``arg_types`` matches no standard signature, or None."""
-    if any(not T.kind(t) for t in arg_types):
+def signature_problem(decl: FunctionDecl, arg_types: list[stt.Type | str]) -> str | None:
+    """Why ``decl`` applied to ``arg_types`` matches no standard signature, or None.
+
+    Enumeration arguments (``extract``'s component) appear as their option strings.
+    """
+    if any(not isinstance(t, str) and not T.kind(t) for t in arg_types):
         return None
     reg = registry()
     if decl.urn and not reg.has_urn(decl.urn):
@@ -86,5 +89,5 @@ def signature_problem(decl: FunctionDecl, arg_types: list[stt.Type]) -> str | No
         found = None
     if found is not None:
         return None
-    sig = ", ".join(T.type_to_str(t) for t in arg_types)
+    sig = ", ".join(t if isinstance(t, str) else T.type_to_str(t) for t in arg_types)
     return f"function {decl.name}({sig}) matches no signature in {decl.urn or 'any standard extension'}"

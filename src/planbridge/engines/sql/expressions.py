@@ -297,8 +297,8 @@ class ExpressionTranslator:
             func.set("this", exp.Distinct(expressions=[func.this]))
         spec = None
         if e.frame in ("rows", "range", "groups") and e.name not in F.RANKING_FUNCTIONS:
-            start, start_side = self.bound(e.lower)
-            end, end_side = self.bound(e.upper)
+            start, start_side = self.bound(e.lower, "PRECEDING")
+            end, end_side = self.bound(e.upper, "FOLLOWING")
             spec = exp.WindowSpec(
                 kind=e.frame.upper(), start=start, start_side=start_side, end=end, end_side=end_side
             )
@@ -312,9 +312,9 @@ class ExpressionTranslator:
             over="OVER",
         )
 
-    def bound(self, b: ir.WindowBound) -> tuple[Any, str | None]:
-        if b.kind == "unbounded":
-            return "UNBOUNDED", None
+    def bound(self, b: ir.WindowBound, unbounded_side: str) -> tuple[Any, str | None]:
+        if b.kind == "unbounded":  # a lower bound is unbounded preceding, an upper following
+            return "UNBOUNDED", unbounded_side
         if b.kind == "current_row":
             return "CURRENT ROW", None
         side = "PRECEDING" if b.kind == "preceding" else "FOLLOWING"
