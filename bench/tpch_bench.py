@@ -39,6 +39,9 @@ PLANS = CORPUS / "plans" / "integration" / "tpch"
 SQL = CORPUS / "cases" / "integration" / "tpch"
 
 
+API = ROOT / "conformance" / "tpch"  # the 22 queries written in planbridge's dataframe API
+
+
 def plan_file(q: int) -> Path:
     for producer in ("isthmus", "duckdb"):
         p = PLANS / f"q{q:02d}-{producer}_plan.json"
@@ -47,9 +50,20 @@ def plan_file(q: int) -> Path:
     raise FileNotFoundError(f"no plan for q{q:02d}")
 
 
-def native_sql(q: int, engine: str) -> str:
-    """The corpus's hand-written query over the registered table names, in the engine's SQL."""
-    text = (SQL / f"q{q:02d}.sql").read_text().strip().rstrip(";")
+def plan_bytes(q: int, producer: str) -> tuple[str, bytes]:
+    """(producer name, binary plan) for query ``q``."""
+    if producer == "planbridge":
+        from planbridge.cli.compile import compile_file
+
+        return "planbridge", compile_file(API / f"q{q:02d}.py").to_bytes()
+    path = plan_file(q)
+    return path.name.split("-")[1].split("_")[0], Plan.load(path).to_bytes()
+
+
+def native_sql(q: int, engine: str, producer: str = "isthmus") -> str:
+    """The hand-written query over the registered table names, in the engine's SQL."""
+    folder = API / "sql" if producer == "planbridge" else SQL
+    text = (folder / f"q{q:02d}.sql").read_text().strip().rstrip(";")
     text = re.sub(r"'\{(\w+)\}'", r"\1", text)  # '{lineitem}' -> lineitem (trusted fixture)
     if engine == "datafusion":
         import sqlglot
@@ -89,11 +103,12 @@ def translation_ms(data: bytes, engine: str, repeats: int) -> float:
     return statistics.median(times) * 1000
 
 
-def bench_query(q: int, engine: str, conn: Any, run_sql: Any, runs: int) -> dict[str, Any]:
-    path = plan_file(q)
-    data = Plan.load(path).to_bytes()  # the wire format: binary protobuf (not timed)
-    sql = native_sql(q, engine)
-    row: dict[str, Any] = {"q": q, "producer": path.name.split("-")[1].split("_")[0]}
+def bench_query(
+    q: int, engine: str, conn: Any, run_sql: Any, runs: int, producer: str
+) -> dict[str, Any]:
+    name, data = plan_bytes(q, producer)  # the wire format: binary protobuf (not timed)
+    sql = native_sql(q, engine, producer)
+    row: dict[str, Any] = {"q": q, "producer": name}
     row["translate_ms"] = translation_ms(data, engine, 30)
     pb_times, native_times = [], []
     try:
@@ -153,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--engines", default="duckdb,datafusion")
     ap.add_argument("--queries", default="1-22", help="e.g. 1-22 or 1,3,6")
+    ap.add_argument(
+        "--producer",
+        default="isthmus",
+        choices=["isthmus", "planbridge"],
+        help="Isthmus plans from the interop corpus, or planbridge's API (conformance/tpch)",
+    )
     args = ap.parse_args(argv)
     if "-" in args.queries:
         lo, hi = (int(x) for x in args.queries.split("-"))
@@ -160,14 +181,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         queries = [int(x) for x in args.queries.split(",")]
     tables: dict[str, Any] = dict(tpch_arrow_tables(args.scale))
-    for q in queries:  # the types the plans declare (Isthmus: i32 n_regionkey), as interop does
-        tables = as_declared(plan_file(q), tables)
-    print(f"TPC-H sf {args.scale:g}, {args.runs} runs per side, median\n")
+    if args.producer == "isthmus":  # the types the plans declare (i32 n_regionkey)
+        for q in queries:
+            tables = as_declared(plan_file(q), tables)
+    print(f"TPC-H sf {args.scale:g}, {args.producer} plans, {args.runs} runs per side, median\n")
     for engine in args.engines.split(","):
         conn, run_sql = connect(engine, tables)
         rows = []
         for q in queries:
-            rows.append(bench_query(q, engine, conn, run_sql, args.runs))
+            rows.append(bench_query(q, engine, conn, run_sql, args.runs, args.producer))
             print(f"  {engine} q{q:02d}: {rows[-1]}", file=sys.stderr, flush=True)
         print(report(engine, rows) + "\n", flush=True)
     return 0
