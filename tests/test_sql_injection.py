@@ -66,37 +66,29 @@ def test_hostile_table_and_column_names(engine: str, name: str) -> None:
     ]
 
 
+def _filter_strings(engine: str, rows: list[str], literal: str, function: tuple[str, str]) -> list:
+    """``SELECT s FROM t WHERE function(s, literal)`` over ``rows``; the sentinel must survive."""
+    cond = call(1, [field(0), {"literal": {"string": literal}}], "bool")
+    root = {"filter": {"input": read("t", [("s", "string")]), "condition": cond}}
+    got, intact = _run(engine, plan(root, ["s"], [function]), {"t": pa.table({"s": rows})})
+    assert intact
+    return got.column("s").to_pylist()
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_string_literals(engine: str, value: str) -> None:
     rows = ["plain", value, value + "'", "'" + value]
-    data = pa.table({"s": rows})
-    cond = call(1, [field(0), {"literal": {"string": value}}], "bool")
-    p = plan(
-        {"filter": {"input": read("t", [("s", "string")]), "condition": cond}},
-        ["s"],
-        [(CMP_URN, "equal:any_any")],
-    )
-    got, intact = _run(engine, p, {"t": data})
-    assert intact
-    assert got.column("s").to_pylist() == [r for r in rows if r == value]
+    got = _filter_strings(engine, rows, value, (CMP_URN, "equal:any_any"))
+    assert got == [r for r in rows if r == value]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("pattern", ["%'; DROP TABLE sentinel; --%", '%"%', "%\\%"])
 def test_hostile_like_patterns(engine: str, pattern: str) -> None:
     rows = ["a'; DROP TABLE sentinel; --b", 'say "hi"', "back\\slash", "plain"]
-    data = pa.table({"s": rows})
-    cond = call(1, [field(0), {"literal": {"string": pattern}}], "bool")
-    p = plan(
-        {"filter": {"input": read("t", [("s", "string")]), "condition": cond}},
-        ["s"],
-        [(STR_URN, "like:str_str")],
-    )
-    got, intact = _run(engine, p, {"t": data})
-    assert intact
-    needle = pattern.strip("%")
-    assert got.column("s").to_pylist() == [r for r in rows if needle in r]
+    got = _filter_strings(engine, rows, pattern, (STR_URN, "like:str_str"))
+    assert got == [r for r in rows if pattern.strip("%") in r]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
