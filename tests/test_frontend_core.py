@@ -334,3 +334,76 @@ def test_to_substrait_is_deterministic_and_round_trips() -> None:
     assert all(u.urn.startswith("extension:io.substrait:") for u in p1.proto.extension_urns)
     assert b"https://github.com/substrait-io" in p1.to_bytes(legacy_uris=True)
     assert "Aggregate" in q.explain()
+
+
+def test_sources_parquet_csv_memtable(tmp_path) -> None:
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    data = pa.table({"k": pa.array([1, 2, 3], pa.int64()), "s": ["a", "b", "c"]})
+    pq.write_table(data, tmp_path / "d.parquet")
+    pcsv.write_csv(data, tmp_path / "d.csv")
+    for source in (
+        pb.read_parquet(tmp_path / "d.parquet"),
+        pb.read_csv(tmp_path / "d.csv"),
+        pb.memtable(data),
+        pb.memtable({"k": [1, 2, 3], "s": ["a", "b", "c"]}),
+    ):
+        q = source.filter(source.k > 1).order_by("k")
+        assert validate_plan(q.to_substrait()) == []
+        for engine in ("duckdb", "datafusion"):
+            assert q.execute(engine=engine).to_pydict() == {"k": [2, 3], "s": ["b", "c"]}
+    with pytest.raises(PlanBuildError, match="read_parquet"):
+        pb.read_parquet(tmp_path / "missing.parquet")
+
+
+def test_window_keys_by_name_lead_and_conditional_aggregates() -> None:
+    o = orders()
+    q = o.select(
+        "o_orderkey",
+        nxt=o.o_orderkey.lead().over(order_by=pb.desc("o_orderkey")),
+        big=o.o_totalprice.sum(where=o.o_totalprice > 1000).over(group_by="o_custkey"),
+        z=o.o_custkey.nullif(10),
+    )
+    check(
+        q,
+        "select o_orderkey, lead(o_orderkey) over (order by o_orderkey desc), "
+        "sum(o_totalprice) filter (where o_totalprice > 1000) over (partition by o_custkey), "
+        "nullif(o_custkey, 10) from orders",
+    )
+    with pytest.raises(PlanBuildError, match=r"pass t\.k"):
+        pb.row_number().over(order_by="k")
+
+
+def test_truncate_is_standard_round_calendar_which_the_engines_reject() -> None:
+    o = orders()
+    q = o.select(m=o.o_orderdate.truncate("MONTH"))
+    assert validate_plan(q.to_substrait()) == []
+    with pytest.raises(pb.UnsupportedError, match="round_calendar"):
+        q.execute(tables=TABLES)
+
+
+def test_math_rounding_right_join_and_more_window_functions() -> None:
+    o, c = orders(), customers()
+    w = o.o_totalprice.cast("float64")
+    check(
+        o.select(
+            "o_orderkey",
+            r=w.round(1),
+            ce=w.ceil(),
+            fl=w.floor(),
+            ab=(-o.o_totalprice).abs(),
+            sq=w.sqrt(),
+            md=o.o_orderkey % 4,
+            dr=pb.dense_rank().over(order_by=o.o_custkey),
+            fv=o.o_orderkey.first().over(group_by=o.o_custkey, order_by=o.o_orderkey),
+        ),
+        "select o_orderkey, round(o_totalprice::double, 1), ceil(o_totalprice::double), "
+        "floor(o_totalprice::double), abs(-o_totalprice), sqrt(o_totalprice::double), "
+        "o_orderkey % 4, dense_rank() over (order by o_custkey nulls last), "
+        "first_value(o_orderkey) over (partition by o_custkey order by o_orderkey) from orders",
+    )
+    check(
+        o.join(c, o.o_custkey == c.c_custkey, how="right").select("o_orderkey", "c_name"),
+        "select o_orderkey, c_name from orders right join customer on o_custkey = c_custkey",
+    )

@@ -16,65 +16,24 @@ from planbridge.errors import (
 )
 from planbridge.execute import execute, execute_batches
 
-# The dataframe API (pb.table, pb.desc, ...), imported last: it builds on the above.
-from planbridge.frontend import (
-    Expr,
-    Table,
-    asc,
-    case,
-    coalesce,
-    cume_dist,
-    dense_rank,
-    desc,
-    exists,
-    ifelse,
-    interval,
-    literal,
-    memtable,
-    ntile,
-    null,
-    percent_rank,
-    rank,
-    read_csv,
-    read_parquet,
-    row_number,
-    table,
-)
+# The dataframe API: pb.table, pb.desc, pb.literal, ... (see planbridge.frontend).
+from planbridge.frontend import *  # noqa: F403
+from planbridge.frontend import __all__ as _frontend_all
 from planbridge.plan import Plan
 
 __version__ = "0.1.0"
 
 __all__ = [
     "EngineError",
-    "Expr",
     "Plan",
     "PlanBuildError",
     "PlanError",
     "PlanReadError",
     "PlanValidationError",
-    "Table",
     "TableBindingError",
     "UnsupportedError",
     "__version__",
-    "asc",
-    "case",
-    "coalesce",
-    "cume_dist",
-    "dense_rank",
-    "desc",
     "execute",
     "execute_batches",
-    "exists",
-    "ifelse",
-    "interval",
-    "literal",
-    "memtable",
-    "ntile",
-    "null",
-    "percent_rank",
-    "rank",
-    "read_csv",
-    "read_parquet",
-    "row_number",
-    "table",
+    *_frontend_all,
 ]

@@ -11,7 +11,7 @@ from substrait.builders import plan as pb_plan
 
 from planbridge.errors import PlanBuildError
 from planbridge.frontend import scope
-from planbridge.frontend.expr import Expr, column
+from planbridge.frontend.expr import Expr, column, unique_names
 
 if TYPE_CHECKING:
     from planbridge.frontend.table import Table
@@ -45,10 +45,7 @@ def aggregate(table: Table, keys: list[tuple[str, Expr]], metrics: list[tuple[st
                 f"aggregate(): metric {n} = {m.name} is not an aggregate (use sum, mean, "
                 "count, ...); group by it instead if it is a key"
             )
-    names = [n for n, _ in keys] + [n for n, _ in metrics]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise PlanBuildError(f"aggregate(): duplicate output column names {dup}")
+    unique_names([n for n, _ in keys] + [n for n, _ in metrics], "aggregate()")
     direct = all(is_measure(_unaliased(m)) for _, m in metrics)
     if direct:
         measures = [(n, _unaliased(m)) for n, m in metrics]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from substrait import algebra_pb2 as stalg
 from substrait import type_pb2 as stt
 from substrait.builders import extended_expression as eb
+from substrait.builders import type as tb
 from substrait.builders.extended_expression import fresh_rel_anchors
 from substrait.extension_registry import build_scoped
 from substrait.extension_registry.function_entry import FunctionType
@@ -95,8 +96,7 @@ class Expr:
         """The same operation over new arguments (used to split aggregates from scalars)."""
         if self._make is None:
             return self
-        out = Expr.node(self._make, args, self.name, fn=self._fn)
-        return out
+        return Expr.node(self._make, args, self.name, fn=self._fn)
 
     # -- naming ------------------------------------------------------------------------
     def name_(self, name: str) -> Expr:
@@ -378,13 +378,19 @@ class Expr:
         return call("concat", self, *[_lit_like(o, self) for o in others])
 
     # -- date and time -----------------------------------------------------------------------
-    def extract(self, component: str) -> Expr:
-        """A date/time field: YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND, ..."""
+    def extract(self, component: str, timezone: str = "UTC") -> Expr:
+        """A date/time field: YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND, ...
+
+        For a ``timestamp_tz`` the field is read in ``timezone`` (an IANA name).
+        """
         comp = component.upper()
         args: list[Any] = [eb.EnumArg(comp)]
         if comp in ("QUARTER", "MONTH", "DAY", "DAY_OF_YEAR") or comp.endswith("WEEK"):
             args.append(eb.EnumArg("ONE"))
-        return call("extract", *args, self, name=f"{comp.lower()}({self.name})")
+        args.append(self)
+        if coerce.kind(self.type) == "precision_timestamp_tz":
+            args.append(literal(timezone))
+        return call("extract", *args, name=f"{comp.lower()}({self.name})")
 
     def year(self) -> Expr:
         """Calendar year."""
@@ -517,7 +523,6 @@ def _union_tables(tables: Sequence[Table]) -> tuple[Table, ...]:
 
 def input_schema(tables: Sequence[Table]) -> tuple[stt.NamedStruct, dict[int, Any]]:
     """A combined input over ``tables`` (side by side) and its lineage."""
-    schema: dict[str, stt.Type] = {}
     lineages = []
     names: list[str] = []
     types: list[stt.Type] = []
@@ -525,9 +530,6 @@ def input_schema(tables: Sequence[Table]) -> tuple[stt.NamedStruct, dict[int, An
         lineages.append(scope.shifted(t._lineage, len(names)))
         names.extend(t.schema)
         types.extend(t.schema.values())
-    del schema
-    from substrait.builders import type as tb
-
     ns = tb.named_struct(names, tb.struct(types, nullable=False))
     return ns, scope.merged(*lineages)
 
@@ -546,6 +548,38 @@ def bound_type(ee: Any, ns: stt.NamedStruct) -> stt.Type:
     return infer_expression_type(ref.expression, ns.struct, registry=registry())
 
 
+def check_exprs(
+    inputs: Sequence[Table], free: Sequence[Table], exprs: Sequence[Expr], what: str
+) -> tuple[Table, ...]:
+    """Resolve ``exprs`` against ``inputs`` side by side, now, for early errors.
+
+    Columns of other tables are correlated references: those tables join ``free`` (the
+    tables a subquery takes from its enclosing query), which is returned.
+    """
+    known = {tid for t in inputs for tid in t._lineage}
+    out = list(free)
+    for e in exprs:
+        for t in e._tables:
+            if t._tid not in known and all(t is not f for f in out):
+                out.append(t)
+    ns, lineage = input_schema([*inputs, *out])
+    for e in exprs:
+        try:
+            bound_type(resolve_in(e._unbound, ns, lineage), ns)
+        except PlanBuildError as exc:
+            raise PlanBuildError(f"{what} {e.name}: {exc.reason}") from None
+        except Exception as exc:  # substrait-python raises plain exceptions
+            raise PlanBuildError(f"{what} {e.name}: {exc}") from None
+    return tuple(out)
+
+
+def unique_names(names: Sequence[str], what: str) -> None:
+    """Output columns need distinct names."""
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise PlanBuildError(f"{what}: duplicate output column names {dup}")
+
+
 def infer_type(unbound: Unbound, tables: Sequence[Table], what: str) -> stt.Type:
     """Resolve now against the tables read, for the type and for early errors."""
     ns, lineage = input_schema(tables)
@@ -561,8 +595,6 @@ def _infer_over_aggregates(
     make: Maker, args: Sequence[Expr], tables: Sequence[Table], what: str
 ) -> stt.Type:
     """Type of a scalar over aggregates: aggregates stand in as columns of their type."""
-    from substrait.builders import type as tb
-
     ns, lineage = input_schema(tables)
     base = len(ns.names)
     stand_ins = [a for a in args if a._agg]
@@ -650,17 +682,14 @@ def _lit_like(value: Any, peer: Expr, compare: bool = False) -> Expr:
 
 
 def _cast_to(e: Expr, target: stt.Type, force: bool = False) -> Expr:
+    """``e`` cast to ``target`` (skipped when it already has that type, unless ``force``)."""
     if not force and coerce.same_type(e.type, target):
         return e
 
     def make(us: Sequence[Unbound]) -> Unbound:
         return eb.cast(us[0], target, alias=e.name)
 
-    if e._make is None and e._col is None and not e._tables:  # a literal: cast folds nothing
-        pass
-    out = Expr.node(make, [e], e.name)
-    out.type = target
-    return out
+    return Expr.node(make, [e], e.name)
 
 
 def binary(fn: str, left: Any, right: Any, compare: bool = False) -> Expr:
@@ -680,7 +709,6 @@ def binary(fn: str, left: Any, right: Any, compare: bool = False) -> Expr:
 def call(fn: str, *args: Any, name: str | None = None) -> Expr:
     """A standard scalar function call resolved through the registry."""
     exprs = [a for a in args if isinstance(a, Expr)]
-    enum_positions = [(i, a) for i, a in enumerate(args) if isinstance(a, eb.EnumArg)]
     label = name or f"{fn}({', '.join(e.name for e in exprs)})"
 
     def make(us: Sequence[Unbound]) -> Unbound:
@@ -688,7 +716,6 @@ def call(fn: str, *args: Any, name: str | None = None) -> Expr:
         full = [a if isinstance(a, eb.EnumArg) else next(it) for a in args]
         return call_unbound(fn, full)
 
-    del enum_positions
     if function_kind(fn) is not FunctionType.SCALAR:
         raise PlanBuildError(f"{fn} is not a scalar function")
     return Expr.node(make, exprs, label)
@@ -767,7 +794,6 @@ def _unify(values: Sequence[Any]) -> list[Expr]:
     for e in exprs[1:]:
         if coerce.is_numeric(target) and coerce.is_numeric(e.type):
             target, _ = coerce.common_numeric(target, e.type, True)
-    any_null = any(coerce.nullable(e.type) for e in exprs)
     out = []
     for e in exprs:
         if coerce.is_numeric(target) and coerce.is_numeric(e.type):
@@ -777,7 +803,6 @@ def _unify(values: Sequence[Any]) -> list[Expr]:
                 f"{e.name} is {type_str(e.type)} but the other values are {type_str(target)}"
             )
         out.append(e)
-    del any_null
     return out
 
 
@@ -835,11 +860,7 @@ def _subquery_expr(
 
         return build_scoped(resolve)
 
-    return Expr.node(make, list(extra), label, tables=_outer_tables(table, extra))
-
-
-def _outer_tables(table: Table, extra: Sequence[Expr]) -> list[Table]:
-    return list(table._free_tables)
+    return Expr.node(make, list(extra), label, tables=table._free_tables)
 
 
 def scalar_subquery(table: Table) -> Expr:

@@ -13,7 +13,7 @@ from substrait.builders import plan as pb_plan
 
 from planbridge.errors import PlanBuildError
 from planbridge.frontend import coerce, scope
-from planbridge.frontend.expr import Expr, input_schema
+from planbridge.frontend.expr import Expr, check_exprs
 from planbridge.frontend.types import type_str
 
 if TYPE_CHECKING:
@@ -74,18 +74,7 @@ def join(left: Table, right: Table, predicates: Any, how: str, rname: str) -> Ta
     lineage = scope.merged(left._lineage, scope.shifted(right._lineage, n_left))
     free = [*left._free_tables, *right._free_tables]
     if cond is not None:
-        ns, _ = input_schema([left, right])
-        for t in cond._tables:
-            if t._tid not in lineage and all(t is not f for f in free):
-                free.append(t)
-        check_ns, check_lin = input_schema([left, right, *free])
-        from planbridge.frontend.expr import bound_type, resolve_in
-
-        try:
-            bound_type(resolve_in(cond._unbound, check_ns, check_lin), check_ns)
-        except PlanBuildError as exc:
-            raise PlanBuildError(f"join(): predicate {cond.name}: {exc.reason}") from None
-        del ns
+        free = list(check_exprs([left, right], free, [cond], "join(): predicate"))
     if how == "cross" or cond is None:
         if how not in ("cross", "inner"):
             raise PlanBuildError(f"join(how={how!r}) needs a predicate")

@@ -78,7 +78,7 @@ def read_csv(
         field_delimiter=delimiter,
         header_lines_to_skip=1 if header else 0,
         quote='"',
-        escape='"',
+        escape="",
         max_line_size=1 << 20,
     )
     item = FileOrFiles(uri_file=_file_uri(path), text=opts)

@@ -26,9 +26,11 @@ from planbridge.frontend.expr import (
     Expr,
     Unbound,
     as_expr,
+    check_exprs,
     column,
     input_schema,
     literal,
+    unique_names,
 )
 from planbridge.frontend.sorting import SortKey, sort_keys
 from planbridge.frontend.streaming import StreamingVerbs
@@ -129,22 +131,7 @@ class Table(StreamingVerbs):
 
     def _check(self, exprs: Sequence[Expr], what: str) -> tuple[Table, ...]:
         """Resolve ``exprs`` against this table now; returns the free tables afterwards."""
-        free = list(self._free_tables)
-        for e in exprs:
-            for t in e._tables:
-                if t._tid not in self._lineage and all(t is not f for f in free):
-                    free.append(t)
-        ns, lineage = input_schema([self, *free])
-        from planbridge.frontend.expr import bound_type, resolve_in
-
-        for e in exprs:
-            try:
-                bound_type(resolve_in(e._unbound, ns, lineage), ns)
-            except PlanBuildError as exc:
-                raise PlanBuildError(f"{what} {e.name}: {exc.reason}") from None
-            except Exception as exc:
-                raise PlanBuildError(f"{what} {e.name}: {exc}") from None
-        return tuple(free)
+        return check_exprs([self], self._free_tables, exprs, what)
 
     # -- columns -----------------------------------------------------------------------
     @property
@@ -200,10 +187,7 @@ class Table(StreamingVerbs):
     def _project(self, pairs: Sequence[tuple[str, Expr]], what: str) -> Table:
         if not pairs:
             raise PlanBuildError(f"{what}() needs at least one column")
-        names = [n for n, _ in pairs]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise PlanBuildError(f"{what}(): duplicate output column names {dup}")
+        unique_names([n for n, _ in pairs], f"{what}()")
         for n, e in pairs:
             if e._agg:
                 raise PlanBuildError(
@@ -442,9 +426,7 @@ def infer_schema(unbound: pb_plan.UnboundPlan, free: Sequence[Table] = ()) -> di
     names = list(ns.names)
     if len(names) != len(ns.struct.types):
         raise PlanBuildError("struct-typed columns are not supported by the dataframe API yet")
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise PlanBuildError(f"duplicate output column names {dup}")
+    unique_names(names, "the relation")
     return dict(zip(names, ns.struct.types, strict=True))
 
 

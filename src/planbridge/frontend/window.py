@@ -90,10 +90,10 @@ def over(
     if rows is not None and range is not None:
         raise PlanBuildError(".over(): give rows= or range=, not both")
     fn, args, invocation = e._fn
-    parts = [as_expr(g) for g in _as_list(group_by)]
+    parts = [_key_expr(e, g) for g in _as_list(group_by)]
     keys: list[SortKey] = sort_keys(_as_list(order_by))
     for k in keys:
-        k.expr = as_expr(k.expr)
+        k.expr = _key_expr(e, k.expr)
     frame = rows if rows is not None else range
     bounds_type = WF.BOUNDS_TYPE_ROWS if rows is not None else WF.BOUNDS_TYPE_RANGE
     if frame is not None:
@@ -135,6 +135,17 @@ def over(
         return build_scoped(resolve)
 
     return Expr.node(make, [*args, *parts, *(k.expr for k in keys)], f"{wfn}_over")
+
+
+def _key_expr(e: Expr, item: Any) -> Expr:
+    """A partition or order key: an expression, or a column name of the table ``e`` reads."""
+    if not isinstance(item, str):
+        return as_expr(item)
+    if len(e._tables) != 1:
+        raise PlanBuildError(
+            f".over(): cannot tell which table column {item!r} belongs to; pass t.{item}"
+        )
+    return e._tables[0][item]
 
 
 def _as_list(value: Any) -> list[Any]:
