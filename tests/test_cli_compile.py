@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
 import planbridge as pb
 from planbridge.plan import Plan
@@ -76,63 +77,41 @@ def test_compile_legacy_uris(tmp_path: Path) -> None:
     assert "extensionUris" in out.read_text()
 
 
+BAD_FILES = {
+    "missing variable": ("x = 1\n", 1, "defines no variable 'plan'"),
+    "variable of the wrong kind": ("plan = 42\n", 1, "'plan' is a int"),
+    "exception in the file": (
+        "a = 1\nraise ValueError('boom')\n",
+        2,
+        "pipe.py:2: ValueError: boom",
+    ),
+    "syntax error": ("plan = (\n", 2, "SyntaxError"),
+    "file calling exit": ("import sys\nsys.exit(3)\n", 2, "exit(3)"),
+    "ill-typed pipeline": (
+        "import planbridge as pb\n"
+        "t = pb.table('t', {'d': 'date', 's': 'string'})\n"
+        "plan = t.select(x=t.d + t.s)\n",
+        1,
+        "pipe.py:3: in add(d, s): no overload of add(date?, string?)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_pipeline_file(case: str, tmp_path: Path) -> None:
+    body, code, message = BAD_FILES[case]
+    result = run_cli("compile", str(write(tmp_path, body)), cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("*.substrait"))
+
+
 def test_missing_file_exits_2(tmp_path: Path) -> None:
     result = run_cli("compile", str(tmp_path / "nope.py"))
     assert result.returncode == 2
     assert "no such file" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_missing_variable_exits_1(tmp_path: Path) -> None:
-    src = write(tmp_path, "x = 1\n")
-    result = run_cli("compile", str(src))
-    assert result.returncode == 1
-    assert "defines no variable 'plan'" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_wrong_variable_type_exits_1(tmp_path: Path) -> None:
-    src = write(tmp_path, "plan = 42\n")
-    result = run_cli("compile", str(src))
-    assert result.returncode == 1
-    assert "'plan' is a int" in result.stderr
-
-
-def test_exception_in_file_exits_2_with_location(tmp_path: Path) -> None:
-    src = write(tmp_path, "a = 1\nraise ValueError('boom')\n")
-    result = run_cli("compile", str(src))
-    assert result.returncode == 2
-    assert "pipe.py:2: ValueError: boom" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_syntax_error_exits_2(tmp_path: Path) -> None:
-    src = write(tmp_path, "plan = (\n")
-    result = run_cli("compile", str(src))
-    assert result.returncode == 2
-    assert "SyntaxError" in result.stderr
-
-
-def test_ill_typed_pipeline_exits_1_naming_column(tmp_path: Path) -> None:
-    src = write(
-        tmp_path,
-        """
-        import planbridge as pb
-        t = pb.table("t", {"d": "date", "s": "string"})
-        plan = t.select(x=t.d + t.s)
-        """,
-    )
-    result = run_cli("compile", str(src))
-    assert result.returncode == 1
-    assert "pipe.py:4" in result.stderr and "add(d, s)" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_file_calling_exit_exits_2(tmp_path: Path) -> None:
-    src = write(tmp_path, "import sys\nsys.exit(3)\n")
-    result = run_cli("compile", str(src))
-    assert result.returncode == 2
-    assert "exit(3)" in result.stderr
 
 
 def test_help_documents_the_convention() -> None:

@@ -1,5 +1,5 @@
 """Property test: random pipelines built with the API always validate, run on DuckDB, and
-give the same rows on DataFusion."""
+give the same rows on planbridge's DataFusion engine and on DataFusion's own consumer."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 import planbridge as pb
 from planbridge.conformance.compare import compare_tables, format_diff
+from planbridge.conformance.native import NativeDataFusion
+from planbridge.errors import EngineError
 from planbridge.validate import validate_plan
 
 DATA = {
@@ -152,3 +154,13 @@ def test_random_pipelines_validate_and_run_alike(t: pb.Table) -> None:
     fusion = pb.execute(plan, engine="datafusion", tables=DATA)
     cmp = compare_tables(duck, fusion, ordered=False)
     assert cmp.ok, format_diff(cmp, "duckdb", "datafusion")
+    try:
+        native = NativeDataFusion().run(plan, DATA)
+    except EngineError as exc:
+        # DataFusion's own consumer names a window column by its text, so the same window
+        # function in two stacked projects collides: the one gap it shows here.
+        assert "duplicate unqualified field name" in str(exc), exc
+        assert "OVER" in str(exc).upper() or "PRECEDING" in str(exc), exc
+    else:
+        cmp = compare_tables(duck, native, ordered=False)
+        assert cmp.ok, format_diff(cmp, "duckdb", "datafusion-native")

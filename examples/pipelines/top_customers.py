@@ -14,7 +14,12 @@ import planbridge as pb
 
 orders = pb.table(
     "orders",
-    {"o_orderkey": "int64", "o_custkey": "int64", "o_totalprice": "decimal(15,2)", "o_orderdate": "date"},
+    {
+        "o_orderkey": "int64",
+        "o_custkey": "int64",
+        "o_totalprice": "decimal(15,2)",
+        "o_orderdate": "date",
+    },
 )
 customers = pb.table("customers", {"c_custkey": "int64", "c_name": "string", "c_segment": "string"})
 

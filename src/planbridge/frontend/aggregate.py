@@ -10,7 +10,6 @@ from substrait.builders import extended_expression as eb
 from substrait.builders import plan as pb_plan
 
 from planbridge.errors import PlanBuildError
-from planbridge.frontend import scope
 from planbridge.frontend.expr import Expr, column, unique_names
 
 if TYPE_CHECKING:
@@ -57,16 +56,10 @@ def aggregate(table: Table, keys: list[tuple[str, Expr]], metrics: list[tuple[st
     free = table._check([e for _, e in keys] + [m for _, m in measures], "aggregate():")
     key_us = [eb.alias(k._unbound, n) for n, k in keys]
     measure_us = [eb.alias(m._unbound, n) for n, m in measures]
-    mapping: dict[int, int] = {}
-    for i, (_, k) in enumerate(keys):
-        if k._col is not None:
-            pos = scope.lookup(table._lineage, *k._col)
-            if pos is not None:
-                mapping.setdefault(pos, i)
     unbound = table._with_scope(
         lambda reg: pb_plan.aggregate(table._unbound, key_us, measure_us)(reg)
     )
-    agg = table._derive(unbound, scope.remapped(table._lineage, mapping), free)
+    agg = table._derive(unbound, table._lineage_through([k for _, k in keys]), free)
     if direct:
         return agg
     nk = len(keys)

@@ -194,15 +194,19 @@ class Table(StreamingVerbs):
                     f"{what}(): {n} = {e.name} is an aggregate; use group_by(...).aggregate(...)"
                 )
         free = self._check([e for _, e in pairs], f"{what}():")
+        exprs = [eb.alias(e._unbound, n) for n, e in pairs]
+        unbound = self._with_scope(lambda reg: pb_plan.select(self._unbound, exprs)(reg))
+        return self._derive(unbound, self._lineage_through([e for _, e in pairs]), free)
+
+    def _lineage_through(self, outputs: Sequence[Expr]) -> dict[int, tuple[int | None, ...]]:
+        """Lineage after a projection to ``outputs``: plain columns keep their origin."""
         mapping: dict[int, int] = {}
-        for out_pos, (_, e) in enumerate(pairs):
+        for out_pos, e in enumerate(outputs):
             if e._col is not None:
                 pos = scope.lookup(self._lineage, *e._col)
                 if pos is not None:
                     mapping.setdefault(pos, out_pos)
-        exprs = [eb.alias(e._unbound, n) for n, e in pairs]
-        unbound = self._with_scope(lambda reg: pb_plan.select(self._unbound, exprs)(reg))
-        return self._derive(unbound, scope.remapped(self._lineage, mapping), free)
+        return scope.remapped(self._lineage, mapping)
 
     def select(self, *items: Any, **named: Any) -> Table:
         """Only these columns/expressions (strings name columns; keywords name outputs)."""

@@ -62,7 +62,7 @@ def _nullary(fn: str) -> Expr:
     return window_call(fn)
 
 
-def _bound(value: Any, lower: bool) -> Bound:
+def _bound(value: Any) -> Bound:
     """A frame bound: None = unbounded, 0 = current row, -n preceding, +n following."""
     if value is None:
         return Bound(unbounded=Bound.Unbounded())
@@ -96,10 +96,11 @@ def over(
         k.expr = _key_expr(e, k.expr)
     frame = rows if rows is not None else range
     bounds_type = WF.BOUNDS_TYPE_ROWS if rows is not None else WF.BOUNDS_TYPE_RANGE
-    if frame is not None:
-        lower, upper = _bound(frame[0], True), _bound(frame[1], False)
-    else:
-        lower = upper = None
+    if frame is None:
+        # Substrait's defaults are the whole partition; with an order the SQL (and Ibis)
+        # default is the running frame, so say which one is meant.
+        frame = (None, 0) if keys else (None, None)
+    lower, upper = _bound(frame[0]), _bound(frame[1])
     n_args, n_parts = len(args), len(parts)
     wfn = fn
 
@@ -125,10 +126,9 @@ def over(
                 )
             wf.phase = stalg.AGGREGATION_PHASE_INITIAL_TO_RESULT
             wf.invocation = invocation or stalg.AggregateFunction.AGGREGATION_INVOCATION_ALL
-            if lower is not None:
-                wf.lower_bound.CopyFrom(lower)
-                wf.upper_bound.CopyFrom(upper)
-                wf.bounds_type = bounds_type
+            wf.lower_bound.CopyFrom(lower)
+            wf.upper_bound.CopyFrom(upper)
+            wf.bounds_type = bounds_type
             plain.referred_expr[0].output_names[0] = f"{wfn}_over"
             return plain
 

@@ -316,8 +316,7 @@ class ExpressionTranslator:
         )
 
     def bound(self, b: ir.WindowBound, unbounded_side: str) -> tuple[Any, str | None]:
-        """An unbounded lower end is UNBOUNDED PRECEDING, an upper one UNBOUNDED FOLLOWING."""
-        if b.kind == "unbounded":
+        if b.kind == "unbounded":  # a lower bound is unbounded preceding, an upper following
             return "UNBOUNDED", unbounded_side
         if b.kind == "current_row":
             return "CURRENT ROW", None
