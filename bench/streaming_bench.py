@@ -7,17 +7,21 @@ cumulate 1 min steps up to 4 min; session 30 s per key), counts and sums per win
 key. planbridge's side is ``planbridge.execute`` of the plan the dataframe API builds
 (bind, lower, translate, run, Arrow result); the SQL side runs the hand-written query on a
 fresh connection with the same Arrow table. Results are checked equal before timing.
-Reports the median wall time of each, their ratio, and the peak resident memory above the
-baseline while each ran (RSS sampled every 5 ms).
+Each cell runs in its own process (one untimed warm-up run first); reports the median wall time of each side, their ratio,
+and the peak resident memory of the process above its level once the data was loaded.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import statistics
-import threading
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import datafusion
@@ -104,9 +108,11 @@ GROUP BY 1, 2, 3""",
 
 _ORIGIN = "TIMESTAMP '1970-01-01T00:00:00'"
 
+
 def _minutes(first: int) -> str:
     """A VALUES list of four whole-minute intervals starting at ``first`` minutes."""
     return "VALUES " + ", ".join(f"(INTERVAL '{m} minutes')" for m in range(first, first + 4))
+
 
 DATAFUSION_SQL = {
     "tumble": f"""
@@ -160,35 +166,60 @@ def canonical(table: pa.Table) -> list[tuple]:
     return sorted(zip(*cols, strict=True))
 
 
-def _rss() -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
+def one_case(engine: str, kind: str, side: str, data: str, repeat: int) -> dict[str, Any]:
+    """Time one (engine, window, side) in this process, after one untimed warm-up run.
+
+    Memory: the process's peak RSS above its peak once the data was loaded.
+    """
+    with pa.OSFile(data) as f:
+        table = pa.ipc.open_file(f).read_all()
+    if side == "planbridge":
+        plan = plans()[kind]
+
+        def run() -> pa.Table:
+            return pb.execute(plan, engine, tables={"events": table})
+
+    else:
+        queries, run_sql = HAND[engine]
+
+        def run() -> pa.Table:
+            return run_sql(queries[kind], table)
+
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    run()
+    times, out = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = run()
+        times.append(time.perf_counter() - start)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"times": times, "peak_mb": peak / 1024, "data_mb": base / 1024, "rows": out.num_rows}
 
 
-def measure(fn: Callable[[], Any]) -> tuple[float, int]:
-    """Wall seconds of ``fn()`` and the peak RSS above the level before it started."""
-    base = _rss()
-    peak = [base]
-    done = threading.Event()
+def measure(engine: str, kind: str, side: str, data: str, repeat: int) -> dict[str, Any]:
+    """Run :func:`one_case` in a fresh interpreter so each peak is its own."""
+    cmd = [
+        sys.executable,
+        __file__,
+        "--case",
+        f"{engine}:{kind}:{side}",
+        "--data",
+        data,
+        "--repeat",
+        str(repeat),
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{engine} {kind} {side} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _rss())
-            time.sleep(0.005)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    start = time.perf_counter()
-    try:
-        fn()
-    finally:
-        elapsed = time.perf_counter() - start
-        done.set()
-        sampler.join()
-    return elapsed, max(0, peak[0] - base)
+def check_equal(engine: str, kind: str, table: pa.Table) -> None:
+    """planbridge and the hand-written SQL give the same rows (on a smaller input)."""
+    queries, run_sql = HAND[engine]
+    ours = pb.execute(plans()[kind], engine, tables={"events": table})
+    if canonical(ours) != canonical(run_sql(queries[kind], table)):
+        raise SystemExit(f"{engine} {kind}: planbridge and SQL results differ")
 
 
 def main() -> None:
@@ -197,37 +228,43 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--engines", default="duckdb,datafusion")
     ap.add_argument("--kinds", default="tumble,hop,cumulate,session")
+    ap.add_argument("--case", help=argparse.SUPPRESS)
+    ap.add_argument("--data", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    table = make_events(args.rows)
-    compiled = plans()
-    print(f"{args.rows:,} events, {KEYS} keys, median of {args.repeat}")
+    if args.case:
+        engine, kind, side = args.case.split(":")
+        print(json.dumps(one_case(engine, kind, side, args.data, args.repeat)))
+        return
+    small = make_events(min(args.rows, 100_000))
+    with tempfile.TemporaryDirectory() as tmp:
+        data = str(Path(tmp) / "events.arrow")
+        table = make_events(args.rows)
+        with pa.OSFile(data, "wb") as f, pa.ipc.new_file(f, table.schema) as w:
+            w.write_table(table)
+        del table
+        report(args, small, data)
+
+
+def report(args: argparse.Namespace, small: pa.Table, data: str) -> None:
+    print(f"{args.rows:,} events, {KEYS} keys, median of {args.repeat}, one process per cell")
     print(
         f"{'engine':<11}{'window':<10}{'planbridge s':>13}{'SQL s':>9}{'ratio':>7}"
-        f"{'pb peak MB':>12}{'SQL peak MB':>13}{'rows':>10}"
+        f"{'pb peak MB':>12}{'SQL peak MB':>13}{'rows':>11}"
     )
     ratios = []
     for engine in args.engines.split(","):
-        queries, run_sql = HAND[engine]
         for kind in args.kinds.split(","):
-            plan = compiled[kind]
-            ours = pb.execute(plan, engine, tables={"events": table})
-            theirs = run_sql(queries[kind], table)
-            if canonical(ours) != canonical(theirs):
-                raise SystemExit(f"{engine} {kind}: planbridge and SQL results differ")
-            pb_runs = [
-                measure(lambda p=plan: pb.execute(p, engine, tables={"events": table}))
-                for _ in range(args.repeat)
-            ]
-            sql_runs = [
-                measure(lambda q=queries[kind]: run_sql(q, table)) for _ in range(args.repeat)
-            ]
-            pb_t = statistics.median(t for t, _ in pb_runs)
-            sql_t = statistics.median(t for t, _ in sql_runs)
+            check_equal(engine, kind, small)
+            ours = measure(engine, kind, "planbridge", data, args.repeat)
+            theirs = measure(engine, kind, "sql", data, args.repeat)
+            if ours["rows"] != theirs["rows"]:
+                raise SystemExit(f"{engine} {kind}: row counts differ")
+            pb_t, sql_t = statistics.median(ours["times"]), statistics.median(theirs["times"])
             ratios.append(pb_t / sql_t)
             print(
                 f"{engine:<11}{kind:<10}{pb_t:>13.3f}{sql_t:>9.3f}{pb_t / sql_t:>7.2f}"
-                f"{max(m for _, m in pb_runs) / 2**20:>12.0f}"
-                f"{max(m for _, m in sql_runs) / 2**20:>13.0f}{ours.num_rows:>10,}"
+                f"{ours['peak_mb']:>12.0f}{theirs['peak_mb']:>13.0f}{ours['rows']:>11,}",
+                flush=True,
             )
     print(f"median ratio {statistics.median(ratios):.2f}")
 

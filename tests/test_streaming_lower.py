@@ -160,3 +160,24 @@ def test_substrait_python_inference_sees_through() -> None:
     ns = infer_plan_schema(probe, registry=reg)
     assert len(ns.struct.types) == 7
     assert ns.struct.types[4].WhichOneof("kind") == "precision_timestamp"
+
+
+def _window_functions(msg) -> int:
+    count = 0
+    for fd, value in msg.ListFields():
+        if fd.type != fd.TYPE_MESSAGE:
+            continue
+        for item in value if fd.is_repeated else [value]:
+            if fd.name == "window_function":
+                count += 1
+            count += _window_functions(item)
+    return count
+
+
+def test_aggregate_over_sessions_uses_the_fused_lowering() -> None:
+    fused = lower_plan(_pipelines()["session"].to_substrait())
+    assert _window_functions(fused.proto) == 2  # lag and the running sum
+    t = pb.table("events", SCHEMA)
+    w = t.window_by("ts").session(pb.interval(seconds=1), by="k")
+    general = lower_plan(w.mutate(x=w.v + 1).to_substrait())
+    assert _window_functions(general.proto) == 4  # lag, lead, start and end

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from planbridge.errors import PlanValidationError
 from planbridge.streaming import build
 from tests.streaming_support import (
     MS,
@@ -162,3 +163,30 @@ def test_replay_drops_late_rows_like_flink(kind: str, kw: dict, model_kw: dict) 
     assert out == model_replay(rows, kind, 2 * SEC, **model_kw)
     if kind == "tumble":
         assert sorted(r[2] for r in out) == [1, 2, 4, 5]
+
+
+@pytest.mark.parametrize(("precision", "unit", "per_us"), [(3, "ms", 1 / 1000), (9, "ns", 1000)])
+def test_millisecond_and_nanosecond_time_columns(precision: int, unit: str, per_us: float) -> None:
+    import pyarrow as pa
+
+    p = plan(
+        build.window(
+            source(precision=precision), "hop", "ts", size=S10, slide=dt.timedelta(seconds=5)
+        )
+    )
+    ts = pa.array([round((T0 + 7 * SEC) * per_us)], pa.timestamp(unit))
+    table = pa.table({"k": ["a"], "ts": ts, "v": [1], "arrival": [0]})
+    out = run_both(p, {"events": table})
+    assert [(r["window_start"] - T0, r["window_end"] - T0) for r in out] == [
+        (0, 10 * SEC),
+        (5 * SEC, 15 * SEC),
+    ]
+
+
+def test_second_precision_and_sub_precision_durations_are_refused() -> None:
+    with pytest.raises(PlanValidationError, match="millisecond precision"):
+        plan(build.window(source(precision=0), "tumble", "ts", size=S10))
+    with pytest.raises(PlanValidationError, match="finer than"):
+        plan(
+            build.window(source(precision=3), "tumble", "ts", size=dt.timedelta(microseconds=1500))
+        )

@@ -45,3 +45,27 @@ def load_plan(path: str) -> Plan:
 plan_argument = click.argument(
     "plan", metavar="PLAN", type=click.Path(dir_okay=False, allow_dash=True)
 )
+
+
+def plan_output_options(func: F) -> F:
+    """``-o/--output``, ``--to`` and ``--legacy-uris``: where and how to write a plan."""
+    func = click.option(
+        "--legacy-uris",
+        is_flag=True,
+        help="Also write pre-URN extension URIs, for consumers older than Substrait 0.57.",
+    )(func)
+    func = click.option(
+        "--to",
+        "fmt",
+        type=click.Choice(["json", "binary"]),
+        default=None,
+        help="Output format. Default: json when OUT ends in .json, else binary.",
+    )(func)
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="Where to write the plan.",
+    )(func)

@@ -4,31 +4,12 @@ from __future__ import annotations
 
 import click
 
-from planbridge.cli.common import load_plan, plan_argument, report_errors
+from planbridge.cli.common import load_plan, plan_argument, plan_output_options, report_errors
 
 
 @click.command("convert")
 @plan_argument
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Where to write the converted plan.",
-)
-@click.option(
-    "--to",
-    "fmt",
-    type=click.Choice(["json", "binary"]),
-    default=None,
-    help="Output format. Default: json when OUT ends in .json, else binary.",
-)
-@click.option(
-    "--legacy-uris",
-    is_flag=True,
-    help="Also write pre-URN extension URIs, for consumers older than Substrait 0.57.",
-)
+@plan_output_options
 @report_errors
 def convert(plan: str, output: str, fmt: str | None, legacy_uris: bool) -> None:
     """Convert PLAN (JSON or binary, detected from its content) to JSON or binary.

@@ -23,6 +23,7 @@ from planbridge.errors import PlanError, PlanValidationError, UnsupportedError
 from planbridge.plan import Plan
 from planbridge.streaming import relations as R
 from planbridge.streaming import sbuild as B
+from planbridge.streaming.fuse import session_aggregate
 from planbridge.streaming.relations import TemporalJoin, Watermark, WindowTVF
 
 E = stalg.Expression
@@ -90,6 +91,11 @@ class _Lowering:
             self._walk(msg, path)
             return
         kind = msg.WhichOneof("rel_type")
+        if kind == "aggregate":
+            fused = session_aggregate(self, msg, path)
+            if fused is not None:
+                msg.CopyFrom(fused)
+                return
         body = getattr(msg, kind) if kind else None
         if kind not in _EXTENSIONS or body.detail.type_url not in R.DETAILS:
             self._walk(msg, path)
@@ -104,6 +110,9 @@ class _Lowering:
         if body.HasField("common") and body.common.WhichOneof("emit_kind") == "emit":
             new = B.project(new, [], list(body.common.emit.output_mapping))
         msg.CopyFrom(new)
+
+    def units(self, precision: int) -> _Units:
+        return _Units(precision)
 
     def _types(self, rel: stalg.Rel, path: str) -> tuple[stt.Type, ...]:
         return tuple(c.type for c in bind_rel(rel, path, self.ctx).schema)
