@@ -96,11 +96,6 @@ class DataFusionTranslator(SqlTranslator):
     def binary_literal(self, v: bytes) -> exp.Expression:
         return exp.Cast(this=exp.HexString(this=v.hex()), to=sql_type("VARBINARY"))
 
-
-def _quoted(name: str) -> str:
-    """The body of a double-quoted identifier for ``ctx.table`` (which parses its argument)."""
-    return name.replace('"', '""')
-
     def timestamp_to_units(self, value: exp.Expression, precision: int) -> exp.Expression:
         return exp.Cast(
             this=_arrow_timestamp(value, precision, False), to=exp.DataType.build("BIGINT")
@@ -108,6 +103,11 @@ def _quoted(name: str) -> str:
 
     def units_to_timestamp(self, value: exp.Expression, precision: int, tz: bool) -> exp.Expression:
         return _arrow_timestamp(value, precision, tz)
+
+
+def _quoted(name: str) -> str:
+    """The body of a double-quoted identifier for ``ctx.table`` (which parses its argument)."""
+    return name.replace('"', '""')
 
 
 _ARROW_UNITS = {0: "Second", 3: "Millisecond", 6: "Microsecond", 9: "Nanosecond"}

@@ -146,12 +146,16 @@ class FlinkTranslator(SqlTranslator):
         return frame
 
     def sql_paths(self, statement: str) -> dict[str, str]:
-        """SQL fragment -> plan path for each relation, as they appear in ``statement``."""
+        """SQL fragment -> plan path for each relation, as they appear in ``statement``.
+
+        A relation may extend its input's SELECT in place (a filter adding a WHERE to a
+        read); both then print the same text, and the outermost one, translated last, names
+        the fragment, since its part is what the input's SQL did not have."""
         out: dict[str, str] = {}
         for node, path in self.rel_nodes:
             text = node.sql(dialect=self.dialect)
             if text in statement:
-                out.setdefault(text, path)
+                out[text] = path
         return out
 
     def translate(self, plan: ir.BoundPlan) -> exp.Query:
