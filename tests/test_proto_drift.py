@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planbridge.streaming import codegen
+from planbridge import codegen
 
 
 def test_generated_code_matches_proto_sources() -> None:
@@ -16,7 +16,7 @@ def test_generated_code_matches_proto_sources() -> None:
         if not path.exists() or path.read_text() != text:
             stale.append(rel)
     assert not stale, (
-        f"generated code is out of date for {stale}: run `python -m planbridge.streaming.codegen`"
+        f"generated code is out of date for {stale}: run `python -m planbridge.codegen`"
     )
 
 
@@ -32,7 +32,7 @@ def test_drift_is_detected(tmp_path: Path, monkeypatch) -> None:
     src = tmp_path / "proto"
     for rel in codegen.SOURCES:
         target = src / rel
-        target.parent.mkdir(parents=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         text = (codegen.PROTO_DIR / rel).read_text()
         target.write_text(text.replace("int64 delay_micros = 2;", "int64 delay_millis = 2;"))
     before = codegen.generate()

@@ -1,1 +1,0 @@
-"""Generated from proto/arrow_flight_sql/ (see generate.py there); do not edit."""
