@@ -8,6 +8,7 @@ replayed windows, where late rows must be dropped exactly as Flink drops them.
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 import planbridge as pb
@@ -120,11 +121,56 @@ def test_event_time_verbs_match_batch_engines() -> None:
     agree(t.over_rows("ts", 1, group_by="k", s=t.v.sum()))
 
 
-def test_temporal_join_is_a_clear_unsupported_error() -> None:
+RATES = [("a", T0 + 1 * SEC, 1), ("a", T0 + 10 * SEC, 2), ("b", T0 + 13 * SEC, 3)]
+
+
+def rates_table() -> pa.Table:
+    return pa.table(
+        {
+            "k": [r[0] for r in RATES],
+            "vt": pa.array([r[1] for r in RATES], pa.timestamp("us")),
+            "rate": [r[2] for r in RATES],
+        }
+    )
+
+
+def model_temporal(rows, how: str) -> list[tuple]:
+    """Each row with the rate of its key's latest version at or before its time."""
+    out = []
+    for k, ts, v, _ in rows:
+        valid = [r for r in RATES if k is not None and ts is not None and r[0] == k and r[1] <= ts]
+        best = max(valid, key=lambda r: r[1]) if valid else None
+        if best is not None or how == "left":
+            out.append((k, v, best[2] if best else None))
+    return sorted(out, key=repr)
+
+
+@pytest.mark.parametrize("how", ["inner", "left"])
+def test_temporal_join_matches_batch_engines_and_model(how) -> None:
     rates = pb.table("rates", {"k": "string", "vt": "timestamp", "rate": "int64"})
-    p = src().temporal_join(rates, on="k", time="ts", version_time="vt").to_substrait()
-    with pytest.raises(UnsupportedError, match="temporal joins") as info:
-        pb.execute(p, engine="flink", tables={"events": events(ROWS), "rates": events(ROWS)})
+    j = src().temporal_join(rates, on="k", time="ts", version_time="vt", how=how)
+    p = j.to_substrait()
+    tables = {"events": events(ORDERED), "rates": rates_table()}
+    text = explain_query(bind(p, "flink"), "flink")
+    assert "FOR SYSTEM_TIME AS OF" in text and "PRIMARY KEY (`k`) NOT ENFORCED" in text
+    got = run(p, tables, "flink")
+    for engine in ("duckdb", "datafusion"):
+        assert got == run(p, tables, engine), f"flink disagrees with {engine}"
+    assert sorted(((r["k"], r["v"], r["rate"]) for r in got), key=repr) == model_temporal(
+        ORDERED, how
+    )
+
+
+def test_temporal_join_over_a_derived_probe_is_a_clear_error() -> None:
+    rates = pb.table("rates", {"k": "string", "vt": "timestamp", "rate": "int64"})
+    t = src()
+    j = t.filter(t.v > 3).temporal_join(rates, on="k", time="ts", version_time="vt")
+    with pytest.raises(UnsupportedError, match="temporal joins need both sides") as info:
+        pb.execute(
+            j.to_substrait(),
+            engine="flink",
+            tables={"events": events(ROWS), "rates": rates_table()},
+        )
     assert info.value.path.startswith("relations[0].root")
 
 

@@ -52,6 +52,9 @@ class Watermark:
     #: The watermark is on the column itself (declared TIMESTAMP(3)), for windows over
     #: relations derived from the source, where the computed rowtime would not reach.
     on_column: bool = False
+    #: Base columns of a versioned table's key (``PRIMARY KEY (..) NOT ENFORCED``), for
+    #: the versioned side of an event-time temporal join.
+    primary_key: tuple[int, ...] = ()
 
 
 def create_table(
@@ -60,6 +63,7 @@ def create_table(
     options: Mapping[str, str],
     watermark: tuple[str, exp.Expression | None] | None = None,
     on_column: bool = False,
+    primary_key: list[str] | None = None,
 ) -> exp.Create:
     """``CREATE TEMPORARY TABLE name (cols.., _pb_rt AS CAST(..), WATERMARK FOR _pb_rt ..)
     WITH ('k' = 'v', ..)``."""
@@ -91,6 +95,13 @@ def create_table(
         ref = exp.column(ROWTIME, quoted=True)
         expr = exp.Sub(this=ref.copy(), expression=delay) if delay is not None else ref.copy()
         defs.append(exp.WatermarkColumnConstraint(this=ref, expression=expr))
+    if primary_key:
+        defs.append(
+            exp.PrimaryKey(
+                expressions=[exp.to_identifier(c, quoted=True) for c in primary_key],
+                options=[exp.var("NOT ENFORCED")],
+            )
+        )
     props: list[exp.Expression] = [exp.TemporaryProperty()]
     props += [
         exp.Property(this=exp.Literal.string(k), value=exp.Literal.string(str(v)))
@@ -298,7 +309,8 @@ class FlinkSources(TableBinder):
                     f"{T.type_to_str(t)}",
                     rel.path,
                 )
-        stmt = create_table(name, cols, options, watermark, on_column)
+        pk = [names[c] for c in wm.primary_key] if wm is not None else None
+        stmt = create_table(name, cols, options, watermark, on_column, pk)
         self.ddl.append((stmt, rel.path))
         self.created.append(name)
         self._declared[key] = name

@@ -8,7 +8,9 @@
   are the standard relations Flink's planner recognises on the window columns. A ``Replay``
   writes the source in arrival order with the replay's watermark delay, so Flink's own
   late-row handling gives the replayed meaning.
-* ``TemporalJoin`` is not translated yet (a clear UnsupportedError).
+* ``TemporalJoin`` becomes Flink's event-time temporal join, ``probe [LEFT] JOIN versioned
+  FOR SYSTEM_TIME AS OF probe._pb_rt ON keys``: both sides are source tables with a
+  watermark, the versioned one declared with ``PRIMARY KEY (keys) NOT ENFORCED``.
 
 Windows read the source directly: the relations between a window and its source may only
 be watermarks (Flink's time attributes start at a table's DDL).
@@ -26,7 +28,7 @@ from planbridge.consumer import ir
 from planbridge.engines.flink.ddl import ROWTIME, Watermark
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column
 from planbridge.errors import UnsupportedError
-from planbridge.streaming import WindowTVF
+from planbridge.streaming import TemporalJoin, WindowTVF
 
 _TVF = {"tumble": "TUMBLE", "hop": "HOP", "cumulate": "CUMULATE", "session": "SESSION"}
 
@@ -91,6 +93,7 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
     """``id(read) -> Watermark`` for every source that carries event time in the plan."""
     marks: dict[int, Watermark] = {}
     windows: list[tuple[ir.Extension, WindowTVF]] = []
+    joins: list[tuple[ir.Extension, TemporalJoin]] = []
     stack: list[ir.Rel] = [plan.root]
     seen: set[int] = set()
     while stack:
@@ -104,6 +107,9 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
         d = streaming.describe(rel)
         if isinstance(d, WindowTVF):
             windows.append((rel, d))
+            continue
+        if isinstance(d, TemporalJoin):
+            joins.append((rel, d))
             continue
         found = source_of(rel.inputs_[0]) if rel.inputs_ else None
         if found is None:
@@ -128,7 +134,97 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
             arrival = None
         wm = Watermark(col, delay_interval(delay, rel.path), arrival, on_column=direct is None)
         marks[id(read)] = wm
+    for rel, d in joins:
+        marks.update(_temporal_join_watermarks(rel, d))
     return _same_table_same_watermark(plan.root, marks)
+
+
+def join_side(rel: ir.Rel) -> tuple[ir.Read, list[int]] | None:
+    """The source read under one side of a temporal join (through watermarks and column
+    picks only) and the base column behind each of the side's output columns, or None."""
+    node = rel
+    while not isinstance(node, ir.Read):
+        is_mark = isinstance(node, ir.Extension) and streaming.is_streaming(node.detail)
+        if is_mark and not isinstance(streaming.describe(node), streaming.Watermark):
+            return None
+        if not (is_mark or isinstance(node, ir.Project)) or len(node.inputs()) != 1:
+            return None
+        node = node.inputs()[0]
+    if isinstance(node, ir.ExtensionTableRead):
+        return None
+    traced = [trace_column(rel, i) for i in range(len(rel.schema))]
+    if any(t is None or t[0] is not node for t in traced):
+        return None
+    return node, [t[1] for t in traced]  # type: ignore[index]
+
+
+def _temporal_join_watermarks(rel: ir.Extension, d: TemporalJoin) -> dict[int, Watermark]:
+    """Event time on both sides of a temporal join; the versioned side keyed by the join keys."""
+    out: dict[int, Watermark] = {}
+    for side, time_col, key in (
+        (0, d.left_time_column, ()),
+        (1, d.right_time_column, d.right_keys),
+    ):
+        found = join_side(rel.inputs_[side])
+        if found is None:
+            continue  # the translation says why
+        read, cols = found
+        chain = _watermarks_below(rel.inputs_[side])
+        delay = chain[0].delay_micros if chain else 0
+        out[id(read)] = Watermark(
+            cols[time_col], delay_interval(delay, rel.path), primary_key=tuple(cols[k] for k in key)
+        )
+    return out
+
+
+def temporal_join(tr: Any, r: ir.Extension, d: TemporalJoin) -> Frame:
+    """``SELECT p.., v.. FROM probe p [LEFT] JOIN versioned FOR SYSTEM_TIME AS OF p._pb_rt AS v
+    ON keys AND p.time IS NOT NULL`` (a null probe time matches no version)."""
+    sides = [join_side(i) for i in r.inputs_]
+    if sides[0] is None or sides[1] is None:
+        raise UnsupportedError(
+            "Flink temporal joins need both sides to read a source table directly (through "
+            "watermarks and column picks only): FOR SYSTEM_TIME AS OF applies to a declared versioned table",
+            r.path,
+        )
+    (probe, pbase), (versioned, vbase) = sides[0], sides[1]
+    if versioned.filter is not None:
+        raise UnsupportedError("a temporal join over a filtered versioned table", r.path)
+    scopes = []
+    tables = []
+    for read, base, version in ((probe, pbase, None), (versioned, vbase, probe)):
+        source = tr.read_table(read)
+        alias = tr.alias()
+        cols = [column(alias, n) for n, _ in source.columns]
+        scopes.append((alias, cols, [cols[i] for i in base]))
+        table = exp.Table(
+            this=exp.to_identifier(source.name, quoted=True),
+            alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
+        )
+        if version is not None:
+            table.set(
+                "version",
+                exp.Version(
+                    this="SYSTEM_TIME", kind="AS OF", expression=column(scopes[0][0], ROWTIME)
+                ),
+            )
+        tables.append(table)
+    (_, pcols, left), (_, _, right) = scopes
+    conds: list[exp.Expression] = [
+        exp.EQ(this=left[a].copy(), expression=right[b].copy())
+        for a, b in zip(d.left_keys, d.right_keys, strict=True)
+    ]
+    conds.append(exp.Not(this=exp.Is(this=left[d.left_time_column].copy(), expression=exp.null())))
+    sel = exp.Select(expressions=tr.passthrough(r, [c.copy() for c in left + right]))
+    sel = sel.from_(tables[0], copy=False).join(
+        tables[1],
+        on=exp.and_(*conds),
+        join_type="left" if d.type == "left" else None,
+        copy=False,
+    )
+    if probe.filter is not None:
+        sel = sel.where(tr.expr_in(probe.filter, pcols), copy=False)
+    return Frame(sel, len(left) + len(right))
 
 
 def _same_table_same_watermark(root: ir.Rel, marks: dict[int, Watermark]) -> dict[int, Watermark]:

@@ -252,7 +252,7 @@ class FlinkTranslator(SqlTranslator):
     def rel_extension(self, r: ir.Extension) -> Frame:
         """planbridge's streaming relations, natively (see :mod:`.streaming`)."""
         from planbridge import streaming
-        from planbridge.engines.flink.streaming import window_tvf
+        from planbridge.engines.flink.streaming import temporal_join, window_tvf
 
         if not streaming.is_streaming(r.detail):
             return super().rel_extension(r)
@@ -262,11 +262,8 @@ class FlinkTranslator(SqlTranslator):
         if isinstance(d, streaming.WindowTVF):
             self.windowed = True
             return window_tvf(self, r, d)
-        raise UnsupportedError(
-            "temporal joins are not translated to Flink SQL yet (FOR SYSTEM_TIME AS OF needs "
-            "a versioned table); run the plan on DuckDB or DataFusion",
-            r.path,
-        )
+        self.windowed = True
+        return temporal_join(self, r, d)
 
     def rel_fetch(self, r: ir.Fetch) -> Frame:
         """Flink wants LIMIT/OFFSET as plain integer literals, not casts."""
