@@ -136,3 +136,14 @@ def test_interval_results_compare_with_engine_intervals(text: str, sql: str) -> 
     assert values_equal(want, got)
     assert not values_equal(python_value(Arg("intervalDayArg", "PT14H::iday")), got)
     assert pa.array([want]).type == pa.month_day_nano_interval()
+
+
+def test_precision_time_literal_counts_units_since_midnight() -> None:
+    (case,) = [
+        c
+        for c in parse_file(FUNC_TESTS / "datetime" / "extract.test").cases
+        if c.args[-1].text == "01:02:03.155::pt<6>"
+    ]
+    call = build_plan(case).proto.relations[0].root.input.project.expressions[0]
+    lit = call.scalar_function.arguments[1].value.literal.precision_time
+    assert (lit.precision, lit.value) == (6, (3600 + 2 * 60 + 3) * 10**6 + 155_000)

@@ -35,6 +35,7 @@ _SIG = {
     "dec": "dec",
     "date": "date",
     "pts": "pts",
+    "pt": "pt",
     "ptstz": "ptstz",
     "enum": "req",
     "iyear": "iyear",
@@ -103,6 +104,12 @@ def _ptype(text: str) -> type_pb2.Type:
                 precision=params[0] if params else 6, nullability=n
             )
         )
+    if base == "pt":
+        return type_pb2.Type(
+            precision_time=type_pb2.Type.PrecisionTime(
+                precision=params[0] if params else 6, nullability=n
+            )
+        )
     if base == "pts":
         return type_pb2.Type(
             precision_timestamp=type_pb2.Type.PrecisionTimestamp(
@@ -153,6 +160,8 @@ def python_value(arg: Arg) -> object:
         return pa.MonthDayNano([years * 12 + months, days, (seconds * 10**6 + micros) * 1000])
     if base == "list":
         return [python_value(_element(arg, item)) for item in arg.items]
+    if base == "pt":
+        return dt.time.fromisoformat(_unquote(v))
     if base in ("pts", "ptstz"):
         ts = dt.datetime.fromisoformat(_unquote(v).replace(" ", "T"))
         if base == "ptstz" and ts.tzinfo is None:
@@ -209,6 +218,10 @@ def _literal(arg: Arg) -> algebra_pb2.Expression.Literal:
         )
     elif base == "date":
         lit = L(date=(value - _EPOCH).days)
+    elif base == "pt":
+        prec = _ptype(t).precision_time.precision
+        micros = ((value.hour * 60 + value.minute) * 60 + value.second) * 10**6 + value.microsecond
+        lit = L(precision_time=L.PrecisionTime(precision=prec, value=micros * 10**prec // 10**6))
     elif base in ("pts", "ptstz"):
         pt = _ptype(t)
         prec = (
@@ -259,6 +272,7 @@ _OK_KINDS = {
     "dateArg",
     "nullArg",
     "precisionTimestampArg",
+    "precisionTimeArg",
     "precisionTimestampTZArg",
     "enumArg",
     "intervalYearArg",
