@@ -147,3 +147,32 @@ def test_precision_time_literal_counts_units_since_midnight() -> None:
     call = build_plan(case).proto.relations[0].root.input.project.expressions[0]
     lit = call.scalar_function.arguments[1].value.literal.precision_time
     assert (lit.precision, lit.value) == (6, (3600 + 2 * 60 + 3) * 10**6 + 155_000)
+
+
+def test_unsigned_integers_are_user_defined_literals() -> None:
+    (case,) = [
+        c
+        for c in parse_file(FUNC_TESTS / "arithmetic_unsigned" / "add.test").cases
+        if c.text == "add(('200')::u!u8, ('50')::u!u8) = ('250')::u!u8"
+    ]
+    plan = build_plan(case).proto
+    types = {e.extension_type.type_anchor: e.extension_type.name for e in plan.extensions[1:]}
+    assert plan.extensions[0].extension_function.name == "add:u!u8_u!u8"
+    arg = plan.relations[0].root.input.project.expressions[0].scalar_function.arguments[0]
+    udt = arg.value.literal.user_defined
+    assert types[udt.type_reference] == "u8" and udt.struct.fields[0].string == "200"
+    assert python_value(case.result) == 250
+
+
+def test_unsigned_aggregate_column_written_as_one_value() -> None:
+    case = parse_file(FUNC_TESTS / "arithmetic_unsigned" / "max.test").cases[0]
+    assert case.is_aggregate and case.column == ("'20'", "'3'", "'1'", "'10'", "'0'", "'5'")
+    rows = build_plan(case).proto.relations[0].root.input.aggregate.input.read.virtual_table
+    assert [r.fields[0].literal.user_defined.struct.fields[0].string for r in rows.expressions] == [
+        "20",
+        "3",
+        "1",
+        "10",
+        "0",
+        "5",
+    ]

@@ -68,6 +68,9 @@ class HarnessUnsupported(Exception):
     """The harness cannot express this test case as a plan (argument kind or type)."""
 
 
+_UNSIGNED_URN = "extension:io.substrait:unsigned_integers"
+_UNSIGNED = {"u8": 101, "u16": 102, "u32": 103, "u64": 104}  # user-defined type anchors
+_SIG.update({f"u!{n}": f"u!{n}" for n in _UNSIGNED})
 _LIST = re.compile(r"^list(\??)<(.*)>(\??)$")
 
 
@@ -79,6 +82,9 @@ def _ptype(text: str) -> type_pb2.Type:
     nullable = "?" in text
     t = text.replace("?", "")
     n = NUL if nullable else REQ
+    if t.startswith("u!") and t[2:] in _UNSIGNED:
+        ud = type_pb2.Type.UserDefined(type_reference=_UNSIGNED[t[2:]], nullability=n)
+        return type_pb2.Type(user_defined=ud)
     base = t.split("<")[0]
     params = [int(x) for x in re.findall(r"\d+", t[len(base) :])]
     if base in ("i8", "i16", "i32", "i64", "fp32", "fp64", "date"):
@@ -158,6 +164,13 @@ def python_value(arg: Arg) -> object:
         # Compared as Arrow's month-day-nano interval, the type both engines return.
         years, months, days, seconds, micros = _duration(v)
         return pa.MonthDayNano([years * 12 + months, days, (seconds * 10**6 + micros) * 1000])
+    if base.startswith("u!"):  # ('200')::u!u8: the value as a quoted decimal string
+        inner = v[1:-1] if v.startswith("(") and v.endswith(")") else v
+        if "," in inner or not inner:  # max(('20','3')::u!u8): a column written as one value
+            raise HarnessUnsupported(
+                f"user-defined value with {inner.count(',') + 1 if inner else 0} elements {arg.text!r}"
+            )
+        return None if inner.lower() == "null" else int(_unquote(inner))
     if base == "list":
         return [python_value(_element(arg, item)) for item in arg.items]
     if base == "pt":
@@ -196,6 +209,14 @@ def _literal(arg: Arg) -> algebra_pb2.Expression.Literal:
     nullable = _nullable(_ptype(t))
     if base == "list":
         lit = _list_literal(arg, value)  # type: ignore[arg-type]
+    elif base.startswith("u!"):
+        # The extension's structure representation: a struct of one decimal string.
+        lit = L(
+            user_defined=L.UserDefined(
+                type_reference=_ptype(t).user_defined.type_reference,
+                struct=L.Struct(fields=[L(string=str(value))]),
+            )
+        )
     elif base in ("i8", "i16", "i32", "i64"):
         lit = L(**{base: value})
     elif base == "fp32":
@@ -273,6 +294,7 @@ _OK_KINDS = {
     "nullArg",
     "precisionTimestampArg",
     "precisionTimeArg",
+    "userDefinedArg",
     "precisionTimestampTZArg",
     "enumArg",
     "intervalYearArg",
@@ -336,35 +358,31 @@ def build_plan(case: FuncCase) -> Plan:
         input=algebra_pb2.Rel(read=read),
         expressions=[call],
     )
-    proto = plan_pb2.Plan(
-        extension_urns=[extensions_pb2.SimpleExtensionURN(extension_urn_anchor=1, urn=case.urn)],
-        extensions=[
-            extensions_pb2.SimpleExtensionDeclaration(
-                extension_function=extensions_pb2.SimpleExtensionDeclaration.ExtensionFunction(
-                    extension_urn_reference=1, function_anchor=1, name=name
-                )
-            )
-        ],
-        relations=[
-            plan_pb2.PlanRel(
-                root=algebra_pb2.RelRoot(input=algebra_pb2.Rel(project=project), names=["result"])
-            )
-        ],
-    )
-    return Plan(proto)
+    return _plan(case.urn, name, algebra_pb2.Rel(project=project))
 
 
 def _plan(urn: str, name: str, rel: algebra_pb2.Rel) -> Plan:
+    """The plan around ``rel``: function anchor 1 is ``name`` under ``urn``; the unsigned
+    integer types (``u!u8`` ...) are declared too, at their fixed anchors."""
+    E = extensions_pb2.SimpleExtensionDeclaration
+    decls = [
+        E(
+            extension_function=E.ExtensionFunction(
+                extension_urn_reference=1, function_anchor=1, name=name
+            )
+        )
+    ]
+    decls += [
+        E(extension_type=E.ExtensionType(extension_urn_reference=2, type_anchor=a, name=n))
+        for n, a in _UNSIGNED.items()
+    ]
     return Plan(
         plan_pb2.Plan(
-            extension_urns=[extensions_pb2.SimpleExtensionURN(extension_urn_anchor=1, urn=urn)],
-            extensions=[
-                extensions_pb2.SimpleExtensionDeclaration(
-                    extension_function=extensions_pb2.SimpleExtensionDeclaration.ExtensionFunction(
-                        extension_urn_reference=1, function_anchor=1, name=name
-                    )
-                )
+            extension_urns=[
+                extensions_pb2.SimpleExtensionURN(extension_urn_anchor=1, urn=urn),
+                extensions_pb2.SimpleExtensionURN(extension_urn_anchor=2, urn=_UNSIGNED_URN),
             ],
+            extensions=decls,
             relations=[plan_pb2.PlanRel(root=algebra_pb2.RelRoot(input=rel, names=["result"]))],
         )
     )

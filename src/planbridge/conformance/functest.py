@@ -120,6 +120,7 @@ def parse_file(path: str | Path) -> FuncTestFile:
     inc = doc.header().include() if doc.header() else None
     if inc is not None and inc.ExtensionUrn():
         out.urn = inc.ExtensionUrn().getText()
+    aggregate_file = "AGGREGATE" in (doc.header().getText() if doc.header() else "")
     for group in doc.testGroup():
         if isinstance(group, FuncTestCaseParser.AggregateFuncTestGroupContext):
             _aggregate_group(group, p, out)
@@ -137,6 +138,9 @@ def parse_file(path: str | Path) -> FuncTestFile:
                     (o.optionName().getText(), o.optionValue().getText())
                     for o in tc.funcOptions().funcOption()
                 )
+            column = _udt_column(args) if aggregate_file else None
+            if column is not None:
+                args = ()
             res = tc.result()
             err = ""
             result = None
@@ -157,9 +161,20 @@ def parse_file(path: str | Path) -> FuncTestFile:
                     result=result,
                     error=err,
                     line=tc.start.line,
+                    column=column[0] if column else None,
+                    column_type=column[1] if column else "",
                 )
             )
     return out
+
+
+def _udt_column(args: tuple[Arg, ...]) -> tuple[tuple[str, ...], str] | None:
+    """In an aggregate file, ``max(('20', '3', Null)::u!u8)`` parses as one user-defined
+    argument; it is the single column of a single-column aggregate case."""
+    if len(args) != 1 or args[0].kind != "userDefinedArg" or not args[0].value.startswith("("):
+        return None
+    inner = args[0].value[1:-1].strip()
+    return tuple(v.strip() for v in inner.split(",")) if inner else (), args[0].type
 
 
 def _options(tc) -> tuple[tuple[str, str], ...]:
