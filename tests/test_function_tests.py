@@ -176,3 +176,13 @@ def test_unsigned_aggregate_column_written_as_one_value() -> None:
         "0",
         "5",
     ]
+
+
+def test_lambda_arguments_are_a_named_harness_limit() -> None:
+    cases = parse_file(FUNC_TESTS / "list" / "filter.test").cases
+    reasons = set()
+    for case in cases:
+        with pytest.raises(HarnessUnsupported) as info:
+            build_plan(case)
+        reasons.add(str(info.value).split(" (")[0].split(" ")[:2] == ["lambda", "argument"])
+    assert reasons == {True}
