@@ -71,6 +71,12 @@ class HarnessUnsupported(Exception):
 _UNSIGNED_URN = "extension:io.substrait:unsigned_integers"
 _UNSIGNED = {"u8": 101, "u16": 102, "u32": 103, "u64": 104}  # user-defined type anchors
 _SIG.update({f"u!{n}": f"u!{n}" for n in _UNSIGNED})
+_PRECISION = {
+    "iday": ("interval_day", type_pb2.Type.IntervalDay),
+    "pt": ("precision_time", type_pb2.Type.PrecisionTime),
+    "pts": ("precision_timestamp", type_pb2.Type.PrecisionTimestamp),
+    "ptstz": ("precision_timestamp_tz", type_pb2.Type.PrecisionTimestampTZ),
+}
 _LIST = re.compile(r"^list(\??)<(.*)>(\??)$")
 
 
@@ -104,30 +110,9 @@ def _ptype(text: str) -> type_pb2.Type:
         return type_pb2.Type(decimal=type_pb2.Type.Decimal(precision=p, scale=s, nullability=n))
     if base == "iyear":
         return type_pb2.Type(interval_year=type_pb2.Type.IntervalYear(nullability=n))
-    if base == "iday":
-        return type_pb2.Type(
-            interval_day=type_pb2.Type.IntervalDay(
-                precision=params[0] if params else 6, nullability=n
-            )
-        )
-    if base == "pt":
-        return type_pb2.Type(
-            precision_time=type_pb2.Type.PrecisionTime(
-                precision=params[0] if params else 6, nullability=n
-            )
-        )
-    if base == "pts":
-        return type_pb2.Type(
-            precision_timestamp=type_pb2.Type.PrecisionTimestamp(
-                precision=params[0] if params else 6, nullability=n
-            )
-        )
-    if base == "ptstz":
-        return type_pb2.Type(
-            precision_timestamp_tz=type_pb2.Type.PrecisionTimestampTZ(
-                precision=params[0] if params else 6, nullability=n
-            )
-        )
+    if base in _PRECISION:  # types with a precision parameter, 6 (microseconds) by default
+        field, cls = _PRECISION[base]
+        return type_pb2.Type(**{field: cls(precision=params[0] if params else 6, nullability=n)})
     raise HarnessUnsupported(f"type {text!r} not expressible by the harness")
 
 
