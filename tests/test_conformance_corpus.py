@@ -63,6 +63,7 @@ FUNCTIONS = [
     "functions/aggregate_generic/count#1",
     "functions/arithmetic/sum#1",
     "functions/arithmetic/max#1",
+    "functions/arithmetic/std_dev#2",
 ]
 
 

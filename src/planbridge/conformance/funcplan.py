@@ -11,6 +11,7 @@ import decimal
 import math
 import re
 
+import pyarrow as pa
 from substrait import algebra_pb2, plan_pb2, type_pb2
 from substrait.extensions import extensions_pb2
 
@@ -34,10 +35,12 @@ _SIG = {
     "dec": "dec",
     "date": "date",
     "pts": "pts",
+    "pt": "pt",
     "ptstz": "ptstz",
     "enum": "req",
     "iyear": "iyear",
     "iday": "iday",
+    "list": "list",
 }
 _DURATION = re.compile(
     r"^(?P<sign>-)?P(?:(?P<y>\d+)Y)?(?:(?P<mo>\d+)M)?(?:(?P<d>\d+)D)?"
@@ -65,10 +68,29 @@ class HarnessUnsupported(Exception):
     """The harness cannot express this test case as a plan (argument kind or type)."""
 
 
+_UNSIGNED_URN = "extension:io.substrait:unsigned_integers"
+_UNSIGNED = {"u8": 101, "u16": 102, "u32": 103, "u64": 104}  # user-defined type anchors
+_SIG.update({f"u!{n}": f"u!{n}" for n in _UNSIGNED})
+_PRECISION = {
+    "iday": ("interval_day", type_pb2.Type.IntervalDay),
+    "pt": ("precision_time", type_pb2.Type.PrecisionTime),
+    "pts": ("precision_timestamp", type_pb2.Type.PrecisionTimestamp),
+    "ptstz": ("precision_timestamp_tz", type_pb2.Type.PrecisionTimestampTZ),
+}
+_LIST = re.compile(r"^list(\??)<(.*)>(\??)$")
+
+
 def _ptype(text: str) -> type_pb2.Type:
+    lst = _LIST.match(text)
+    if lst:
+        n = NUL if lst[1] or lst[3] else REQ
+        return type_pb2.Type(list=type_pb2.Type.List(type=_ptype(lst[2]), nullability=n))
     nullable = "?" in text
     t = text.replace("?", "")
     n = NUL if nullable else REQ
+    if t.startswith("u!") and t[2:] in _UNSIGNED:
+        ud = type_pb2.Type.UserDefined(type_reference=_UNSIGNED[t[2:]], nullability=n)
+        return type_pb2.Type(user_defined=ud)
     base = t.split("<")[0]
     params = [int(x) for x in re.findall(r"\d+", t[len(base) :])]
     if base in ("i8", "i16", "i32", "i64", "fp32", "fp64", "date"):
@@ -88,24 +110,9 @@ def _ptype(text: str) -> type_pb2.Type:
         return type_pb2.Type(decimal=type_pb2.Type.Decimal(precision=p, scale=s, nullability=n))
     if base == "iyear":
         return type_pb2.Type(interval_year=type_pb2.Type.IntervalYear(nullability=n))
-    if base == "iday":
-        return type_pb2.Type(
-            interval_day=type_pb2.Type.IntervalDay(
-                precision=params[0] if params else 6, nullability=n
-            )
-        )
-    if base == "pts":
-        return type_pb2.Type(
-            precision_timestamp=type_pb2.Type.PrecisionTimestamp(
-                precision=params[0] if params else 6, nullability=n
-            )
-        )
-    if base == "ptstz":
-        return type_pb2.Type(
-            precision_timestamp_tz=type_pb2.Type.PrecisionTimestampTZ(
-                precision=params[0] if params else 6, nullability=n
-            )
-        )
+    if base in _PRECISION:  # types with a precision parameter, 6 (microseconds) by default
+        field, cls = _PRECISION[base]
+        return type_pb2.Type(**{field: cls(precision=params[0] if params else 6, nullability=n)})
     raise HarnessUnsupported(f"type {text!r} not expressible by the harness")
 
 
@@ -139,13 +146,39 @@ def python_value(arg: Arg) -> object:
     if base == "date":
         return dt.date.fromisoformat(_unquote(v))
     if base in ("iyear", "iday"):
-        return _duration(v)
+        # Compared as Arrow's month-day-nano interval, the type both engines return.
+        years, months, days, seconds, micros = _duration(v)
+        return pa.MonthDayNano([years * 12 + months, days, (seconds * 10**6 + micros) * 1000])
+    if base.startswith("u!"):  # ('200')::u!u8: the value as a quoted decimal string
+        inner = v[1:-1] if v.startswith("(") and v.endswith(")") else v
+        if "," in inner or not inner:  # max(('20','3')::u!u8): a column written as one value
+            raise HarnessUnsupported(
+                f"user-defined value with {inner.count(',') + 1 if inner else 0} elements {arg.text!r}"
+            )
+        return None if inner.lower() == "null" else int(_unquote(inner))
+    if base == "list":
+        return [python_value(_element(arg, item)) for item in arg.items]
+    if base == "pt":
+        return dt.time.fromisoformat(_unquote(v))
     if base in ("pts", "ptstz"):
         ts = dt.datetime.fromisoformat(_unquote(v).replace(" ", "T"))
         if base == "ptstz" and ts.tzinfo is None:
             ts = ts.replace(tzinfo=dt.UTC)
         return ts
     raise HarnessUnsupported(f"value of type {arg.type!r}")
+
+
+def _element(arg: Arg, item: str) -> Arg:
+    """One element of a list argument as an argument of the list's element type."""
+    kind = "nullArg" if item.lower() == "null" else "value"
+    return Arg(kind, f"{item}::{arg.element_type}")
+
+
+def _list_literal(arg: Arg, value: list) -> algebra_pb2.Expression.Literal:
+    L = algebra_pb2.Expression.Literal
+    if not value:
+        return L(empty_list=_ptype(arg.type).list)
+    return L(list=L.List(values=[_literal(_element(arg, item)) for item in arg.items]))
 
 
 def _literal(arg: Arg) -> algebra_pb2.Expression.Literal:
@@ -157,9 +190,19 @@ def _literal(arg: Arg) -> algebra_pb2.Expression.Literal:
     if value is None:
         nt = _ptype(t + "?")
         return L(null=nt)
-    nullable = "?" in t
     base = t.replace("?", "").split("<")[0]
-    if base in ("i8", "i16", "i32", "i64"):
+    nullable = _nullable(_ptype(t))
+    if base == "list":
+        lit = _list_literal(arg, value)  # type: ignore[arg-type]
+    elif base.startswith("u!"):
+        # The extension's structure representation: a struct of one decimal string.
+        lit = L(
+            user_defined=L.UserDefined(
+                type_reference=_ptype(t).user_defined.type_reference,
+                struct=L.Struct(fields=[L(string=str(value))]),
+            )
+        )
+    elif base in ("i8", "i16", "i32", "i64"):
         lit = L(**{base: value})
     elif base == "fp32":
         lit = L(fp32=value)
@@ -181,6 +224,10 @@ def _literal(arg: Arg) -> algebra_pb2.Expression.Literal:
         )
     elif base == "date":
         lit = L(date=(value - _EPOCH).days)
+    elif base == "pt":
+        prec = _ptype(t).precision_time.precision
+        micros = ((value.hour * 60 + value.minute) * 60 + value.second) * 10**6 + value.microsecond
+        lit = L(precision_time=L.PrecisionTime(precision=prec, value=micros * 10**prec // 10**6))
     elif base in ("pts", "ptstz"):
         pt = _ptype(t)
         prec = (
@@ -194,12 +241,12 @@ def _literal(arg: Arg) -> algebra_pb2.Expression.Literal:
         pts = L.PrecisionTimestamp(precision=prec, value=scaled)
         lit = L(precision_timestamp=pts) if base == "pts" else L(precision_timestamp_tz=pts)
     elif base == "iyear":
-        years, months, days, seconds, micros = value
+        years, months, days, seconds, micros = _duration(arg.value)
         if days or seconds or micros:
             raise HarnessUnsupported(f"year-month interval with a day part {arg.text!r}")
         lit = L(interval_year_to_month=L.IntervalYearToMonth(years=years, months=months))
     elif base == "iday":
-        years, months, days, seconds, micros = value
+        years, months, days, seconds, micros = _duration(arg.value)
         if years or months:
             raise HarnessUnsupported(f"day-second interval with a month part {arg.text!r}")
         prec = _ptype(t).interval_day.precision
@@ -217,7 +264,19 @@ def _literal(arg: Arg) -> algebra_pb2.Expression.Literal:
     return lit
 
 
+def _unexpressible(a: Arg) -> HarnessUnsupported:
+    """Why the harness cannot write argument ``a`` as a Substrait expression."""
+    if a.kind == "lambdaArg" or a.type.startswith("func"):
+        return HarnessUnsupported(f"lambda argument {a.text} (lambda bodies are not translated)")
+    return HarnessUnsupported(f"argument kind {a.kind} ({a.text})")
+
+
+def _nullable(t: type_pb2.Type) -> bool:
+    return getattr(t, t.WhichOneof("kind")).nullability == NUL
+
+
 _OK_KINDS = {
+    "listArg",
     "intArg",
     "floatArg",
     "booleanArg",
@@ -226,6 +285,8 @@ _OK_KINDS = {
     "dateArg",
     "nullArg",
     "precisionTimestampArg",
+    "precisionTimeArg",
+    "userDefinedArg",
     "precisionTimestampTZArg",
     "enumArg",
     "intervalYearArg",
@@ -238,13 +299,8 @@ def build_plan(case: FuncCase) -> Plan:
     if case.is_aggregate:
         return build_aggregate_plan(case)
     for a in case.args + ((case.result,) if case.result else ()):
-        if a.kind not in _OK_KINDS:
-            raise HarnessUnsupported(f"argument kind {a.kind} ({a.text})")
-    if case.result is not None and case.result.type.replace("?", "").split("<")[0] in (
-        "iyear",
-        "iday",
-    ):
-        raise HarnessUnsupported(f"interval result {case.result.text}")  # not compared yet
+        if a.kind not in _OK_KINDS or a.type.startswith("func"):
+            raise _unexpressible(a)
     args = []
     sig = []
     for a in case.args:
@@ -294,77 +350,129 @@ def build_plan(case: FuncCase) -> Plan:
         input=algebra_pb2.Rel(read=read),
         expressions=[call],
     )
-    proto = plan_pb2.Plan(
-        extension_urns=[extensions_pb2.SimpleExtensionURN(extension_urn_anchor=1, urn=case.urn)],
-        extensions=[
-            extensions_pb2.SimpleExtensionDeclaration(
-                extension_function=extensions_pb2.SimpleExtensionDeclaration.ExtensionFunction(
-                    extension_urn_reference=1, function_anchor=1, name=name
-                )
-            )
-        ],
-        relations=[
-            plan_pb2.PlanRel(
-                root=algebra_pb2.RelRoot(input=algebra_pb2.Rel(project=project), names=["result"])
-            )
-        ],
-    )
-    return Plan(proto)
+    return _plan(case.urn, name, algebra_pb2.Rel(project=project))
 
 
 def _plan(urn: str, name: str, rel: algebra_pb2.Rel) -> Plan:
+    """The plan around ``rel``: function anchor 1 is ``name`` under ``urn``; the unsigned
+    integer types (``u!u8`` ...) are declared too, at their fixed anchors."""
+    E = extensions_pb2.SimpleExtensionDeclaration
+    decls = [
+        E(
+            extension_function=E.ExtensionFunction(
+                extension_urn_reference=1, function_anchor=1, name=name
+            )
+        )
+    ]
+    decls += [
+        E(extension_type=E.ExtensionType(extension_urn_reference=2, type_anchor=a, name=n))
+        for n, a in _UNSIGNED.items()
+    ]
     return Plan(
         plan_pb2.Plan(
-            extension_urns=[extensions_pb2.SimpleExtensionURN(extension_urn_anchor=1, urn=urn)],
-            extensions=[
-                extensions_pb2.SimpleExtensionDeclaration(
-                    extension_function=extensions_pb2.SimpleExtensionDeclaration.ExtensionFunction(
-                        extension_urn_reference=1, function_anchor=1, name=name
-                    )
-                )
+            extension_urns=[
+                extensions_pb2.SimpleExtensionURN(extension_urn_anchor=1, urn=urn),
+                extensions_pb2.SimpleExtensionURN(extension_urn_anchor=2, urn=_UNSIGNED_URN),
             ],
+            extensions=decls,
             relations=[plan_pb2.PlanRel(root=algebra_pb2.RelRoot(input=rel, names=["result"]))],
         )
     )
 
 
-def build_aggregate_plan(case: FuncCase) -> Plan:
-    """``aggregate(read(virtual table col0 = values)) -> f(col0)`` with no grouping."""
-    assert case.column is not None
-    ctype = case.column_type.replace("?", "") + "?"
-    base = ctype.replace("?", "").split("<")[0]
-    if base not in _SIG or base == "enum":
-        raise HarnessUnsupported(f"column type {case.column_type!r}")
-    col_type = _ptype(ctype)
-    rows = []
-    for v in case.column:
-        kind = "nullArg" if v.lower() == "null" else "value"
-        rows.append(
-            algebra_pb2.Expression.Nested.Struct(
-                fields=[algebra_pb2.Expression(literal=_literal(Arg(kind, f"{v}::{ctype}")))]
-            )
-        )
-    read = algebra_pb2.ReadRel(
-        base_schema=type_pb2.NamedStruct(
-            names=["col0"], struct=type_pb2.Type.Struct(types=[col_type], nullability=REQ)
-        ),
-        virtual_table=algebra_pb2.ReadRel.VirtualTable(expressions=rows),
-    )
-    if case.result is not None:
-        out_type = _ptype(case.result.type)
-    else:
-        out_type = _ptype(ctype)
-    ref = algebra_pb2.Expression(
+def _column_types(case: FuncCase) -> list[str]:
+    """The table's column types (all nullable): from ``DEFINE``, else from the ``colN::type``
+    arguments that reference them."""
+    assert case.table is not None
+    refs = [int(a.value.removeprefix("col")) for a in case.args if a.kind == "columnArg"]
+    width = max([len(r) for r in case.table] + [i + 1 for i in refs])  # (()) is no row
+    types = list(case.table_types) or [""] * width
+    for a in case.args:
+        if a.kind == "columnArg":
+            i = int(a.value.removeprefix("col"))
+            if i >= len(types):
+                raise HarnessUnsupported(f"{a.value} is not a column of the table")
+            types[i] = types[i] or a.type
+    for i, t in enumerate(types):
+        base = t.replace("?", "").split("<")[0]
+        if base not in _SIG or base == "enum":
+            raise HarnessUnsupported(f"column col{i} of type {t or 'unknown'!r}")
+    if any(len(r) != len(types) for r in case.table):
+        raise HarnessUnsupported("table rows of differing widths")
+    return [t.replace("?", "") + "?" for t in types]
+
+
+def _field(index: int) -> algebra_pb2.Expression:
+    return algebra_pb2.Expression(
         selection=algebra_pb2.Expression.FieldReference(
             direct_reference=algebra_pb2.Expression.ReferenceSegment(
-                struct_field=algebra_pb2.Expression.ReferenceSegment.StructField(field=0)
+                struct_field=algebra_pb2.Expression.ReferenceSegment.StructField(field=index)
             ),
             root_reference=algebra_pb2.Expression.FieldReference.RootReference(),
         )
     )
+
+
+def build_aggregate_plan(case: FuncCase) -> Plan:
+    """``aggregate(read(virtual table)) -> f(colN, literal, ...)`` with no grouping; a
+    single-column case is a one-column table."""
+    if case.column is not None:
+        ctype = case.column_type.replace("?", "") + "?"
+        case = FuncCase(
+            **{
+                **case.__dict__,
+                "column": None,
+                "table": tuple((v,) for v in case.column),
+                "table_types": (ctype,),
+                "args": (Arg("columnArg", f"col0::{ctype}"),),
+            }
+        )
+    assert case.table is not None
+    types = _column_types(case)
+    rows = [
+        algebra_pb2.Expression.Nested.Struct(
+            fields=[
+                algebra_pb2.Expression(
+                    literal=_literal(
+                        Arg("nullArg" if v.lower() == "null" else "value", f"{v}::{t}")
+                    )
+                )
+                for v, t in zip(row, types, strict=True)
+            ]
+        )
+        for row in case.table
+    ]
+    read = algebra_pb2.ReadRel(
+        base_schema=type_pb2.NamedStruct(
+            names=[f"col{i}" for i in range(len(types))],
+            struct=type_pb2.Type.Struct(types=[_ptype(t) for t in types], nullability=REQ),
+        ),
+        virtual_table=algebra_pb2.ReadRel.VirtualTable(expressions=rows),
+    )
+    args, sig = [], []
+    for a in case.args:
+        if a.kind == "columnArg":
+            args.append(algebra_pb2.FunctionArgument(value=_field(int(a.value[3:]))))
+            sig.append(_SIG[a.type.replace("?", "").split("<")[0]])
+        elif a.kind == "enumArg":
+            args.append(algebra_pb2.FunctionArgument(enum=_unquote(a.value)))
+            sig.append("req")
+        elif a.kind in _OK_KINDS:
+            lit = algebra_pb2.Expression(literal=_literal(a))
+            args.append(algebra_pb2.FunctionArgument(value=lit))
+            sig.append(_SIG.get(a.type.replace("?", "").split("<")[0], "any"))
+        else:
+            raise _unexpressible(a)
+    data_types = [a.type for a in case.args if a.kind == "columnArg"]
+    if case.result is not None:
+        out_type = _ptype(case.result.type)
+    elif data_types:
+        out_type = _ptype(data_types[0].replace("?", "") + "?")
+    else:
+        raise HarnessUnsupported("no column or result type to declare the output")
     measure = algebra_pb2.AggregateFunction(
         function_reference=1,
-        arguments=[algebra_pb2.FunctionArgument(value=ref)],
+        arguments=args,
         output_type=out_type,
         phase=algebra_pb2.AGGREGATION_PHASE_INITIAL_TO_RESULT,
         invocation=algebra_pb2.AggregateFunction.AGGREGATION_INVOCATION_ALL,
@@ -374,4 +482,5 @@ def build_aggregate_plan(case: FuncCase) -> Plan:
         input=algebra_pb2.Rel(read=read),
         measures=[algebra_pb2.AggregateRel.Measure(measure=measure)],
     )
-    return _plan(case.urn, f"{case.function}:{_SIG[base]}", algebra_pb2.Rel(aggregate=agg))
+    name = f"{case.function}:{'_'.join(sig)}" if sig else case.function
+    return _plan(case.urn, name, algebra_pb2.Rel(aggregate=agg))

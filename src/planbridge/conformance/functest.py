@@ -21,6 +21,13 @@ class Arg:
 
     kind: str
     text: str  # e.g. "120::i8", "null::fp64", "'abc'::str"
+    items: tuple[str, ...] = ()  # listArg: the element literals' texts
+
+    @property
+    def element_type(self) -> str:
+        """``list<i32?>`` -> ``i32?`` (empty for a type that is not a list)."""
+        t = self.type
+        return t[t.index("<") + 1 : t.rindex(">")] if t.startswith("list") and "<" in t else ""
 
     @property
     def value(self) -> str:
@@ -46,10 +53,14 @@ class FuncCase:
     line: int = 0
     column: tuple[str, ...] | None = None  # aggregate tests: the input column's values
     column_type: str = ""
+    # Multi-argument aggregate tests: the table's rows (literal texts) and column types; the
+    # arguments then hold ``Arg("columnArg", "colN::type")`` references to its columns.
+    table: tuple[tuple[str, ...], ...] | None = None
+    table_types: tuple[str, ...] = ()
 
     @property
     def is_aggregate(self) -> bool:
-        return self.column is not None
+        return self.column is not None or self.table is not None
 
     @property
     def text(self) -> str:
@@ -58,13 +69,17 @@ class FuncCase:
         if self.column is not None:
             col = f"({', '.join(self.column)})::{self.column_type}"
             return f"{self.function}({col}){opts} = {res}"
+        if self.table is not None:
+            rows = ", ".join(f"({', '.join(r)})" for r in self.table)
+            call = f"{self.function}({', '.join(a.text for a in self.args)})"
+            return f"({rows}) {call}{opts} = {res}"
         return f"{self.function}({', '.join(a.text for a in self.args)}){opts} = {res}"
 
 
 @dataclass
 class FuncTestFile:
-    """A parsed ``.test`` file: scalar and single-column aggregate cases; ``other`` counts the
-    rest (multi-argument aggregates, window tests) which are not translated yet."""
+    """A parsed ``.test`` file: scalar and aggregate cases; ``other`` counts the rest (window
+    tests) which are not translated yet."""
 
     path: Path
     urn: str = ""
@@ -84,7 +99,10 @@ class _Collect(ErrorListener):
 def _arg(ctx) -> Arg:
     child = ctx.getChild(0)
     kind = type(child).__name__.removesuffix("Context")
-    return Arg(kind[0].lower() + kind[1:], ctx.getText())
+    items: tuple[str, ...] = ()
+    if isinstance(child, FuncTestCaseParser.ListArgContext):
+        items = tuple(c.getText() for c in child.literalList().compoundLiteral())
+    return Arg(kind[0].lower() + kind[1:], ctx.getText(), items)
 
 
 def parse_file(path: str | Path) -> FuncTestFile:
@@ -102,6 +120,7 @@ def parse_file(path: str | Path) -> FuncTestFile:
     inc = doc.header().include() if doc.header() else None
     if inc is not None and inc.ExtensionUrn():
         out.urn = inc.ExtensionUrn().getText()
+    aggregate_file = "AGGREGATE" in (doc.header().getText() if doc.header() else "")
     for group in doc.testGroup():
         if isinstance(group, FuncTestCaseParser.AggregateFuncTestGroupContext):
             _aggregate_group(group, p, out)
@@ -119,6 +138,9 @@ def parse_file(path: str | Path) -> FuncTestFile:
                     (o.optionName().getText(), o.optionValue().getText())
                     for o in tc.funcOptions().funcOption()
                 )
+            column = _udt_column(args) if aggregate_file else None
+            if column is not None:
+                args = ()
             res = tc.result()
             err = ""
             result = None
@@ -139,9 +161,20 @@ def parse_file(path: str | Path) -> FuncTestFile:
                     result=result,
                     error=err,
                     line=tc.start.line,
+                    column=column[0] if column else None,
+                    column_type=column[1] if column else "",
                 )
             )
     return out
+
+
+def _udt_column(args: tuple[Arg, ...]) -> tuple[tuple[str, ...], str] | None:
+    """In an aggregate file, ``max(('20', '3', Null)::u!u8)`` parses as one user-defined
+    argument; it is the single column of a single-column aggregate case."""
+    if len(args) != 1 or args[0].kind != "userDefinedArg" or not args[0].value.startswith("("):
+        return None
+    inner = args[0].value[1:-1].strip()
+    return tuple(v.strip() for v in inner.split(",")) if inner else (), args[0].type
 
 
 def _options(tc) -> tuple[tuple[str, str], ...]:
@@ -164,27 +197,80 @@ def _aggregate_group(group, path: Path, out: FuncTestFile) -> None:
     gname = desc.getText().lstrip("# ").split(":")[0].strip() if desc else ""
     for tc in group.aggFuncTestCase():
         call = tc.aggFuncCall()
-        if (
-            not isinstance(call, FuncTestCaseParser.SingleArgAggregateFuncCallContext)
-            or call.dataColumn() is None
-        ):
-            out.other += 1
-            continue
-        col = call.dataColumn()
-        values = tuple(v.getText() for v in col.columnValues().literal())
         result, err = _result(tc)
-        out.cases.append(
-            FuncCase(
-                file=path.name,
-                urn=out.urn,
-                group=gname,
-                function=call.identifier().getText(),
-                args=(),
-                options=_options(tc),
-                result=result,
-                error=err,
-                line=tc.start.line,
-                column=values,
-                column_type=col.dataType().getText(),
-            )
+        common = dict(
+            file=path.name,
+            urn=out.urn,
+            group=gname,
+            options=_options(tc),
+            result=result,
+            error=err,
+            line=tc.start.line,
         )
+        if isinstance(call, FuncTestCaseParser.SingleArgAggregateFuncCallContext):
+            if call.dataColumn() is None:  # f() without a column: nothing to aggregate over
+                out.other += 1
+                continue
+            col = call.dataColumn()
+            out.cases.append(
+                FuncCase(
+                    function=call.identifier().getText(),
+                    args=(),
+                    column=tuple(v.getText() for v in col.columnValues().literal()),
+                    column_type=col.dataType().getText(),
+                    **common,
+                )
+            )
+        elif isinstance(call, FuncTestCaseParser.CompactAggregateFuncCallContext):
+            args = call.aggregateFuncArgs().aggregateFuncArg() if call.aggregateFuncArgs() else []
+            out.cases.append(
+                FuncCase(
+                    function=call.identifier().getText(),
+                    args=tuple(_agg_arg(a) for a in args),
+                    table=_rows(call.tableRows()),
+                    **common,
+                )
+            )
+        elif isinstance(call, FuncTestCaseParser.MultiArgAggregateFuncCallContext):
+            data = call.tableData()
+            qargs = call.qualifiedAggregateFuncArgs()
+            args = qargs.qualifiedAggregateFuncArg() if qargs else []
+            out.cases.append(
+                FuncCase(
+                    function=call.funcName.getText(),
+                    args=tuple(_qualified_arg(a, data) for a in args),
+                    table=_rows(data.tableRows()),
+                    table_types=tuple(t.getText() for t in data.dataType()),
+                    **common,
+                )
+            )
+        else:
+            out.other += 1
+
+
+def _rows(rows) -> tuple[tuple[str, ...], ...]:
+    """The rows of a ``((1, 2), (3, 4))`` table; an empty row ``()`` stands for no row."""
+    out = []
+    for cv in rows.columnValues() if rows is not None else []:
+        vals = tuple(v.getText() for v in cv.literal())
+        if vals:
+            out.append(vals)
+    return tuple(out)
+
+
+def _agg_arg(ctx) -> Arg:
+    """``col0::fp32`` (a column of the case's table) or a literal argument."""
+    if ctx.ColumnName() is not None:
+        return Arg("columnArg", f"{ctx.ColumnName().getText()}::{ctx.dataType().getText()}")
+    return _arg(ctx.argument())
+
+
+def _qualified_arg(ctx, data) -> Arg:
+    """``t.col1`` (typed by the DEFINE) or a literal argument."""
+    if ctx.ColumnName() is None:
+        return _arg(ctx.argument())
+    name = ctx.ColumnName().getText()
+    index = int(name.removeprefix("col"))
+    types = data.dataType()
+    kind = types[index].getText() if index < len(types) else ""
+    return Arg("columnArg", f"{name}::{kind}")
