@@ -64,6 +64,8 @@ FUNCTIONS = [
     "functions/arithmetic/sum#1",
     "functions/arithmetic/max#1",
     "functions/arithmetic/std_dev#2",
+    "functions/arithmetic/std_dev#4",  # POPULATION: the enum argument picks stddev_pop
+    "functions/arithmetic/variance#4",
 ]
 
 

@@ -255,8 +255,12 @@ def _count(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
 
 
 def _distribution(sample: str, population: str) -> Handler:
+    """std_dev/variance: the distribution is an enum argument (current YAMLs) or, in older
+    plans, the ``distribution`` option; SAMPLE when neither says."""
+
     def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
-        which = call.option("distribution", "SAMPLE")
+        given = [e.upper() for e in enums(args)]
+        which = given[0] if given else call.option("distribution", "SAMPLE")
         return exp.Anonymous(
             this=population if which == "POPULATION" else sample, expressions=values(args)
         )
