@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ def _check(data: bytes) -> None:
     validate_plan(plan)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.integers(0, len(DOCS) - 1), st.integers(0, 2**32), st.integers(1, 4))
 def test_mutated_json(which: int, seed: int, n: int) -> None:
     doc = _mutate(DOCS[which], random.Random(seed), n)
@@ -84,3 +85,78 @@ def test_mutated_bytes(which: int, data: st.DataObject) -> None:
     for pos, byte in flips:
         raw[pos] = byte
     _check(bytes(raw[:cut]))
+
+
+# -- through translation and execution -------------------------------------------------
+_CT = Path("/work/shared/interop/consumer-testing/plans")
+ENGINE_SEEDS = [
+    _CT / "relation/aggregate/aggregate_with_group_by_rollup-isthmus_plan.json",
+    _CT / "relation/aggregate/aggregate_in_subquery-isthmus_plan.json",
+    _CT / "relation/fetch/fetch_with_offset-duckdb_plan.json",
+    _CT / "relation/filter/where_in-datafusion_plan.json",
+    _CT / "relation/filter/where_like-isthmus_plan.json",
+    _CT / "integration/tpch/q04-isthmus_plan.json",
+    _CT / "integration/tpch/q13-isthmus_plan.json",
+    SEEDS[1],
+]
+ENGINE_DOCS = [json.loads(p.read_text()) for p in ENGINE_SEEDS if p.exists()]
+
+
+def _tiny_tables(bound: Any) -> dict[str, Any]:
+    """Two rows of zero-ish values per table, typed as the plan declares (cheap to run)."""
+    import pyarrow as pa
+
+    from planbridge import types as T
+    from planbridge.consumer import ir
+
+    out: dict[str, Any] = {}
+    for rel in ir.walk_rels(bound.root):
+        if not isinstance(rel, ir.NamedTableRead):
+            continue
+        cols = {}
+        for c in rel.base_schema:
+            try:
+                t = T.type_to_arrow(c.type)
+            except PlanError:
+                t = pa.int64()
+            cols[c.name] = pa.nulls(2, t) if not pa.types.is_integer(t) else pa.array([0, 1], t)
+        out[rel.names[-1]] = pa.table(cols) if cols else pa.table({"x": [0, 1]})
+    return out
+
+
+def _check_engines(doc: Any) -> None:
+    from planbridge.engines.datafusion import DataFusionTranslator
+    from planbridge.engines.duckdb.engine import DuckDBTranslator
+    from planbridge.execute import execute
+
+    try:
+        bound = bind_plan(Plan.from_data(json.dumps(doc).encode()))
+    except PlanError:
+        return
+    for translator in (DuckDBTranslator, DataFusionTranslator):
+        try:
+            translator().sql(bound)
+        except PlanError:
+            pass
+    try:
+        tables = _tiny_tables(bound)
+    except Exception:  # the data could not be made: nothing to run
+        return
+    for engine in ("duckdb", "datafusion"):
+        try:
+            execute(bound.source, engine=engine, tables=tables)
+        except PlanError:
+            pass
+
+
+@settings(
+    max_examples=int(os.environ.get("PLANBRIDGE_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(st.integers(0, len(ENGINE_DOCS) - 1), st.integers(0, 2**32), st.integers(1, 3))
+def test_mutated_plans_translate_and_run_or_raise_plan_errors(
+    which: int, seed: int, n: int
+) -> None:
+    """Decode + bind + translate (both dialects) + execute on tiny data: only PlanError."""
+    _check_engines(_mutate(ENGINE_DOCS[which], random.Random(seed), n))

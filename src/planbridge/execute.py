@@ -175,7 +175,10 @@ def _conform(
             yield _cast_batch(batch, schema, bound)
     except PlanError:
         raise
-    except runner.error_types() as exc:
+    except BaseException as exc:
+        failure = getattr(runner, "is_failure", None)
+        if not (failure(exc) if failure else isinstance(exc, runner.error_types())):
+            raise
         raise EngineError(f"{runner.name} failed: {exc}", bound.root.path) from None
     finally:
         runner.close()

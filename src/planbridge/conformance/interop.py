@@ -84,10 +84,7 @@ def as_declared(plan: Path | None, tables: dict[str, object]) -> dict[str, objec
     except PlanError:
         return tables
     out = dict(tables)
-    stack: list[ir.Rel] = [root]
-    while stack:
-        rel = stack.pop()
-        stack.extend(rel.inputs())
+    for rel in ir.walk_rels(root):  # subqueries' reads too
         if not isinstance(rel, ir.NamedTableRead):
             continue
         key = next((k for k in out if k.lower() == rel.names[-1].lower()), None)

@@ -16,6 +16,9 @@ from planbridge.plan import Plan
 
 # Producers whose ProjectRel without emit outputs only the expressions (nonconformant).
 _EXPRESSIONS_ONLY = {"duckdb", "datafusion"}
+# Producers whose multi-set AggregateRel omits the spec's trailing grouping-set index column
+# (also Isthmus releases old enough to write no version at all).
+_NO_GROUPING_SET_COLUMN = {"duckdb", "datafusion", ""}
 
 
 def bind_plan(plan: Plan) -> ir.BoundPlan:
@@ -34,7 +37,9 @@ def _bind(plan: Plan) -> ir.BoundPlan:
     proto = plan.proto
     ctx = Context(functions=resolve_functions(proto), bind_rel=bind_rel)
     ctx.subtrees = [r.rel for r in proto.relations]
-    ctx.project_emits_expressions_only = proto.version.producer.lower() in _EXPRESSIONS_ONLY
+    producer = proto.version.producer.lower()
+    ctx.project_emits_expressions_only = producer in _EXPRESSIONS_ONLY
+    ctx.grouping_set_column = proto.HasField("version") and producer not in _NO_GROUPING_SET_COLUMN
     roots = [i for i, r in enumerate(proto.relations) if r.WhichOneof("rel_type") == "root"]
     if not roots:
         raise PlanValidationError("plan has no root relation", "relations")

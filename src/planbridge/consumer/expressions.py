@@ -29,6 +29,8 @@ class Context:
     outer: list[Schema] = field(default_factory=list)  # enclosing input records, innermost last
     # DuckDB's producer writes projects whose output is only the expressions (no emit).
     project_emits_expressions_only: bool = False
+    # Whether a multi-set aggregate outputs the grouping-set index column (the spec's rule).
+    grouping_set_column: bool = True
 
     def function(self, anchor: int, path: str) -> FunctionDecl:
         decl = self.functions.get(anchor)

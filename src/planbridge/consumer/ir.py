@@ -13,7 +13,8 @@ columns for single-input relations, the left columns followed by the right ones 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from typing import Any
 from typing import Literal as TypingLiteral
 
@@ -390,6 +391,8 @@ class Aggregate(Rel):
     grouping_expressions: tuple[Expr, ...]
     grouping_sets: tuple[tuple[int, ...], ...]
     measures: tuple[Measure, ...]
+    # False for producers that leave the grouping-set column out (DuckDB, DataFusion, old Isthmus)
+    set_column: bool = True
 
     def inputs(self) -> tuple[Rel, ...]:
         return (self.input,)
@@ -545,3 +548,31 @@ class BoundPlan:
     names: tuple[str, ...]
     output_names: tuple[str, ...]
     source: Any = None  # the planbridge.Plan it came from (for explain and errors)
+
+
+# ======================================================================================
+# Traversal
+# ======================================================================================
+def _nodes(value: Any) -> Iterator[Any]:
+    """The IR nodes inside a field value (a node, or nested tuples of nodes)."""
+    if isinstance(value, Expr | Rel | Measure | SortField | WindowBound):
+        yield value
+    elif isinstance(value, tuple):
+        for v in value:
+            yield from _nodes(v)
+
+
+def walk_rels(rel: Rel) -> Iterator[Rel]:
+    """Every relation under ``rel`` (itself included), also those inside subqueries."""
+    seen: set[int] = set()
+    stack: list[Any] = [rel]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Rel):
+            yield node
+        for f in fields(node):
+            if f.name not in ("type", "path", "columns", "base_schema", "table_schema"):
+                stack.extend(_nodes(getattr(node, f.name)))

@@ -105,7 +105,7 @@ def _varchar(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
 
 def _null(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
     if not T.kind(lit.null):
-        raise PlanValidationError("null literal has no type")
+        return None, T.unknown()  # DuckDB writes untyped NULLs: SQL's NULL takes its context's
     return None, T.with_nullability(lit.null, True)
 
 

@@ -233,7 +233,8 @@ def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
         for i in used
     ]
     cols += [ir.Column(f"measure{i}", m.call.type) for i, m in enumerate(measures)]
-    if len(sets) > 1:
+    set_column = len(sets) > 1 and ctx.grouping_set_column
+    if set_column:
         cols.append(ir.Column("grouping_set", T.make("i32", False)))
     # grouping_expressions: the distinct ones referenced, in grouping_expressions order
     return ir.Aggregate(
@@ -244,6 +245,7 @@ def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
         tuple(gexprs[i] for i in used),
         tuple(tuple(used.index(i) for i in st) for st in sets),
         tuple(measures),
+        set_column,
     )
 
 

@@ -60,8 +60,14 @@ class SqlEngine:
             return self.run_sql(sql)
         except PlanError:
             raise
-        except self.error_types() as exc:
+        except BaseException as exc:
+            if not self.is_failure(exc):
+                raise
             raise EngineError(f"{self.name} failed: {_first_line(exc)}", plan.root.path) from None
+
+    def is_failure(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is the engine failing on this query (a Rust panic included)."""
+        return isinstance(exc, self.error_types()) or type(exc).__name__ == "PanicException"
 
     def close(self) -> None:
         for name in self.registered:

@@ -21,7 +21,7 @@ import pyarrow.dataset as ds
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.sql.sources import SourceTable
-from planbridge.errors import TableBindingError, UnsupportedError
+from planbridge.errors import PlanError, TableBindingError, UnsupportedError
 
 _FILE_FORMATS = {
     ".parquet": "parquet",
@@ -169,10 +169,20 @@ class TableBinder:
         self._counter += 1
         return name
 
-    def _register(self, key: Any, data: Any) -> str:
+    def _register(self, key: Any, data: Any, path: str = "") -> str:
         if key not in self._registered:
             name = self._new_name()
-            self.engine.register(name, data)
+            try:
+                self.engine.register(name, data)
+            except PlanError:
+                raise
+            except Exception as exc:  # the engine refuses the data (e.g. a type it cannot take)
+                first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+                raise TableBindingError(
+                    f"{getattr(self.engine, 'name', 'the engine')} cannot read this data: "
+                    f"{type(exc).__name__}: {first}",
+                    path,
+                ) from None
             self._registered[key] = name
         return self._registered[key]
 
@@ -212,7 +222,7 @@ class TableBinder:
             )
         key, value = found
         data = as_data(value, rel.path)
-        name = self._register(("table", key), data)
+        name = self._register(("table", key), data, rel.path)
         return SourceTable(name, self.columns(rel, shown, data.schema))
 
     def columns(
@@ -264,7 +274,7 @@ class TableBinder:
             raise UnsupportedError("a read mixes several file formats", rel.path)
         fmt, options = formats.pop()
         dataset = self.file_dataset(paths, fmt, dict(options), rel)
-        name = self._register(("files", tuple(paths), fmt, options), dataset)
+        name = self._register(("files", tuple(paths), fmt, options), dataset, rel.path)
         return SourceTable(name, self.columns(rel, ", ".join(paths), dataset.schema))
 
     def file_paths(self, item: ir.FileItem, where: str) -> list[str]:
@@ -338,7 +348,7 @@ class TableBinder:
                 return None
             names.append(f"c{j}")
         table = pa.Table.from_arrays(arrays, names=names)
-        name = self._register(("values", id(rel)), table)
+        name = self._register(("values", id(rel)), table, rel.path)
         return SourceTable(name, tuple((n, None) for n in names))
 
 

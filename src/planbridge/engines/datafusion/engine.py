@@ -13,6 +13,7 @@ from planbridge.engines.base import SqlEngine
 from planbridge.engines.datafusion.dialect import DataFusionDialect
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.translator import SqlTranslator
+from planbridge.engines.sql.types import sql_type
 from planbridge.errors import UnsupportedError
 
 
@@ -25,7 +26,7 @@ def _missing(name: str) -> F.Handler:
 
 def _is_infinite(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     (x,) = F.values(args)
-    inf = exp.Cast(this=exp.Literal.string("Infinity"), to=exp.DataType.build("DOUBLE"))
+    inf = exp.Cast(this=exp.Literal.string("Infinity"), to=sql_type("DOUBLE"))
     return exp.EQ(this=exp.Abs(this=x), expression=inf)
 
 
@@ -35,6 +36,13 @@ def _is_finite(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
         exp.Not(this=exp.Anonymous(this="isnan", expressions=[x.copy()])),
         exp.Not(this=exp.Paren(this=_is_infinite(tr, call, [x]))),
     )
+
+
+def _bitwise_not(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """DataFusion's SQL has no ``~``: NOT x is x XOR -1 (all bits set) in x's type."""
+    (x,) = F.values(args)
+    ones = exp.Cast(this=exp.Literal.number(-1), to=tr.data_type(call.type))
+    return exp.BitwiseXor(this=x, expression=ones)
 
 
 class DataFusionTranslator(SqlTranslator):
@@ -50,13 +58,48 @@ class DataFusionTranslator(SqlTranslator):
         "product": _missing("product"),
         "mode": _missing("mode"),
         "factorial": F.named("factorial"),
+        "bitwise_not": _bitwise_not,
     }
+
+    def float_round(
+        self, x: exp.Expression, digits: int, mode: str, call: ir.Call
+    ) -> exp.Expression:
+        """DataFusion's ``round(x, n)`` is ``round(x * 10^n) / 10^n``, wrong on computed ties."""
+        return self.exact_float_round(x, digits, mode, call)
+
+    def unescaped_like_pattern(self, pattern: exp.Expression) -> exp.Expression:
+        """DataFusion's LIKE escapes with a backslash by default: double every backslash."""
+        if isinstance(pattern, exp.Literal) and pattern.is_string:
+            return exp.Literal.string(pattern.this.replace("\\", "\\\\"))
+        return exp.Anonymous(
+            this="replace",
+            expressions=[pattern, exp.Literal.string("\\"), exp.Literal.string("\\\\")],
+        )
+
+    def regexp_substring(
+        self, s: exp.Expression, pattern: exp.Expression, group: int
+    ) -> exp.Expression:
+        """``regexp_match`` returns the capture groups; wrap the pattern so group 0 is one."""
+        whole = exp.DPipe(
+            this=exp.DPipe(this=exp.Literal.string("("), expression=pattern),
+            expression=exp.Literal.string(")"),
+        )
+        match = exp.Anonymous(this="regexp_match", expressions=[s, exp.Paren(this=whole)])
+        return exp.Bracket(this=match, expressions=[exp.Literal.number(group + 1)])
+
+    def regexp_count(self, s: exp.Expression, pattern: exp.Expression) -> exp.Expression:
+        return exp.Anonymous(this="regexp_count", expressions=[s, pattern])
 
     def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
         return exp.Div(this=a, expression=b)
 
     def binary_literal(self, v: bytes) -> exp.Expression:
-        return exp.Cast(this=exp.HexString(this=v.hex()), to=exp.DataType.build("VARBINARY"))
+        return exp.Cast(this=exp.HexString(this=v.hex()), to=sql_type("VARBINARY"))
+
+
+def _quoted(name: str) -> str:
+    """The body of a double-quoted identifier for ``ctx.table`` (which parses its argument)."""
+    return name.replace('"', '""')
 
 
 def reads_in_order(rel: ir.Rel) -> bool:
@@ -105,8 +148,15 @@ class DataFusionEngine(SqlEngine):
     def existing_schema(self, name: str) -> tuple[str, pa.Schema] | None:
         if self.owns_connection:
             return None
+        try:  # ctx.table() folds case; look the exact name up, then case-insensitively
+            names = self.connection.catalog().schema().names()
+        except Exception:
+            return None
+        matches = [name] if name in names else [n for n in names if n.lower() == name.lower()]
+        if len(matches) != 1:
+            return None
         try:
-            return name, self.connection.table(name).schema()
+            return matches[0], self.connection.table(f'"{_quoted(matches[0])}"').schema()
         except Exception:
             return None
 

@@ -8,6 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from planbridge.engines.base import SqlEngine
+from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.translator import SqlTranslator
 
 BATCH_ROWS = 1 << 17
@@ -18,6 +19,9 @@ class DuckDBTranslator(SqlTranslator):
 
     dialect: ClassVar[str] = "duckdb"
     engine_name: ClassVar[str] = "duckdb"
+    FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
+        "octet_length": F.named("strlen"),  # DuckDB's octet_length takes BLOB/BIT only
+    }
 
 
 class DuckDBEngine(SqlEngine):

@@ -14,9 +14,10 @@ import sqlglot.expressions as exp
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.sql import functions as F
+from planbridge.engines.sql import rounding
 from planbridge.engines.sql.frame import Frame, col_name, column, subquery
 from planbridge.engines.sql.literals import literal
-from planbridge.engines.sql.types import data_type
+from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import UnsupportedError
 
 _COMPARISON = {
@@ -109,6 +110,50 @@ class ExpressionTranslator:
     def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
         """Integer division truncating toward zero (Substrait's ``divide`` on integers)."""
         return exp.IntDiv(this=a, expression=b)
+
+    def float_round(
+        self, x: exp.Expression, digits: int, mode: str, call: ir.Call
+    ) -> exp.Expression:
+        """``round`` of a float to ``digits`` places: the engine's own ``round`` rounds ties
+        away from zero exactly (DuckDB); other modes use the exact formulation."""
+        if mode == "TIE_AWAY_FROM_ZERO":
+            return exp.Round(this=x, decimals=exp.Literal.number(digits) if digits else None)
+        return self.exact_float_round(x, digits, mode, call)
+
+    def exact_float_round(
+        self, x: exp.Expression, digits: int, mode: str, call: ir.Call
+    ) -> exp.Expression:
+        """Exact rounding of a float (see :mod:`.rounding`), computed in DOUBLE."""
+        if abs(digits) > rounding.MAX_EXACT_SCALE or mode not in rounding.MODES:
+            raise UnsupportedError(
+                f"round of a float to {digits} places with rounding {mode} is not supported "
+                f"by {self.engine_name}"
+            )
+        double = sql_type("DOUBLE")
+        value = rounding.exact_round(exp.Cast(this=x, to=double), digits, mode)
+        if not T.kind(call.type):
+            return value
+        return exp.Cast(this=value, to=self.data_type(call.type))
+
+    def unescaped_like_pattern(self, pattern: exp.Expression) -> exp.Expression:
+        """A LIKE pattern with no escape character (Substrait's and DuckDB's default)."""
+        return pattern
+
+    def regexp_substring(
+        self, s: exp.Expression, pattern: exp.Expression, group: int
+    ) -> exp.Expression:
+        """The first match of ``pattern`` in ``s`` (or its capture ``group``); NULL if none."""
+        found = exp.Anonymous(this="regexp_matches", expressions=[s.copy(), pattern.copy()])
+        value = exp.Anonymous(
+            this="regexp_extract", expressions=[s, pattern, exp.Literal.number(group)]
+        )
+        return exp.Case(ifs=[exp.If(this=found, true=value)])
+
+    def regexp_count(self, s: exp.Expression, pattern: exp.Expression) -> exp.Expression:
+        return exp.Anonymous(
+            this="len",
+            expressions=[exp.Anonymous(this="regexp_extract_all", expressions=[s, pattern])],
+        )
 
     def extract(self, part: str, value: exp.Expression, call: ir.Call) -> exp.Expression:
         return exp.Extract(this=exp.var(part), expression=value)
@@ -287,15 +332,25 @@ class ExpressionTranslator:
         sel = exp.Select(expressions=cols).from_(subquery(frame.query, alias), copy=False)
         return sel, cols
 
+    def subquery_query(self, rel: ir.Rel) -> exp.Query:
+        """The relation as a query whose select list is exactly its columns, named apart from
+        the enclosing query's ``cN`` (DataFusion's decorrelation trips over equal names)."""
+        query = self.rel(rel).plain(self.alias())
+        if isinstance(query, exp.Select):
+            for e in query.expressions:
+                if isinstance(e, exp.Alias):
+                    e.set("alias", exp.to_identifier(f"_pb_v{self.alias()[5:]}", quoted=True))
+        return query
+
     def expr_scalar_subquery(self, e: ir.ScalarSubquery) -> exp.Expression:
-        sel, _ = self.subquery_select(e.rel)
-        return exp.Subquery(this=sel)
+        return exp.Subquery(this=self.subquery_query(e.rel))
 
     def expr_in_subquery(self, e: ir.InSubquery) -> exp.Expression:
         needles = [self.expr(n) for n in e.needles]
-        sel, cols = self.subquery_select(e.rel)
         if len(needles) == 1:
-            return exp.In(this=needles[0], query=exp.Subquery(this=sel))
+            query = self.subquery_query(e.rel)
+            return exp.In(this=needles[0], query=exp.Subquery(this=query))
+        sel, cols = self.subquery_select(e.rel)
         sel.set("expressions", [exp.Literal.number(1)])
         conds = [exp.EQ(this=c, expression=n) for c, n in zip(cols, needles, strict=True)]
         return exp.Exists(this=sel.where(exp.and_(*conds), copy=False))
@@ -305,14 +360,13 @@ class ExpressionTranslator:
             raise UnsupportedError(
                 f"set predicate {e.op.upper()} is not supported by {self.engine_name}"
             )
-        sel, _ = self.subquery_select(e.rel)
-        return exp.Exists(this=sel)
+        return exp.Exists(this=self.subquery_query(e.rel))
 
     def expr_set_comparison(self, e: ir.SetComparison) -> exp.Expression:
         left = self.expr(e.left)
-        sel, _ = self.subquery_select(e.rel)
+        query = self.subquery_query(e.rel)
         wrapper = exp.Any if e.reduction == "any" else exp.All
-        return _COMPARISON[e.op](this=left, expression=wrapper(this=exp.Subquery(this=sel)))
+        return _COMPARISON[e.op](this=left, expression=wrapper(this=exp.Subquery(this=query)))
 
     _EXPR_HANDLERS: ClassVar[dict[type, str]] = {
         ir.FieldRef: "expr_field",

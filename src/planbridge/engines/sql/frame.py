@@ -54,10 +54,20 @@ class Frame:
 
     def visible(self, alias: str) -> exp.Select:
         """``SELECT alias.c0 .. FROM (query) alias``, dropping hidden columns."""
-        cols = [aliased(column(alias, col_name(i)), col_name(i)) for i in range(self.width)]
+        present = self.columns()
+        cols = [
+            aliased(column(alias, col_name(i)), col_name(i))
+            for i in range(self.width)
+            if present is None or col_name(i) in present
+        ]
         return exp.Select(expressions=cols or [aliased(exp.null(), "_pb_empty")]).from_(
             subquery(self.query, alias), copy=False
         )
+
+    def columns(self) -> set[str] | None:
+        """The output names the query has (None: all ``c0 ..``; pruning may drop some)."""
+        q = self.query
+        return {e.alias_or_name for e in q.expressions} if isinstance(q, exp.Select) else None
 
     def plain(self, alias: str) -> exp.Query:
         """The query itself when it has no hidden columns, else :meth:`visible`."""

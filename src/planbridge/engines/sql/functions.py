@@ -14,6 +14,7 @@ import sqlglot.expressions as exp
 
 from planbridge import types as T
 from planbridge.consumer import ir
+from planbridge.engines.sql.types import sql_type
 from planbridge.errors import UnsupportedError
 
 Handler = Callable[[Any, ir.Call, list[Any]], exp.Expression]
@@ -70,10 +71,30 @@ def chain(node: type[exp.Expression]) -> Handler:
     return handler
 
 
+def _datetime_arith(node: type[exp.Expression]) -> Handler:
+    """``+``/``-``, cast to the declared type when a date meets an interval and the plan
+    says the result is a timestamp (DataFusion keeps a date; DuckDB makes a timestamp)."""
+
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        a, b = values(args)
+        out: exp.Expression = node(this=a, expression=b)
+        kinds = {T.kind(x.type) for x in call.args if isinstance(x, ir.Expr)}
+        if "date" in kinds and T.kind(call.type) in ("timestamp", "precision_timestamp"):
+            out = exp.Cast(this=out, to=tr.data_type(call.type))
+        return out
+
+    return handler
+
+
 def _divide(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     a, b = values(args)
-    if T.kind(call.type) in ("i8", "i16", "i32", "i64"):
+    out = T.kind(call.type)
+    if out in ("i8", "i16", "i32", "i64"):
         return tr.integer_divide(a, b)
+    if out in ("fp32", "fp64"):
+        # Some producers divide integers into a float (Ibis: divide:i32_i32 -> fp64).
+        to = tr.data_type(call.type)
+        a, b = exp.Cast(this=a, to=to), exp.Cast(this=b, to=to.copy())
     return exp.Div(this=a, expression=b)
 
 
@@ -129,14 +150,16 @@ def _null_propagating(sql_name: str) -> Handler:
 
 def _like(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     a, b, *escape = values(args)
+    esc = escape[0] if escape else None
+    if isinstance(esc, exp.Cast) and isinstance(esc.this, exp.Null):
+        esc = None  # older DataFusion plans pass a typed NULL for "no escape character"
+    if esc is None:
+        b = tr.unescaped_like_pattern(b)
     node: exp.Expression = (
         exp.ILike(this=a, expression=b)
         if call.option("case_sensitivity") == "CASE_INSENSITIVE"
         else exp.Like(this=a, expression=b)
     )
-    esc = escape[0] if escape else None
-    if isinstance(esc, exp.Cast) and isinstance(esc.this, exp.Null):
-        esc = None  # older DataFusion plans pass a typed NULL for "no escape character"
     if esc is not None:
         node = exp.Escape(this=node, expression=esc.this if isinstance(esc, exp.Cast) else esc)
     return node
@@ -243,11 +266,25 @@ def _distribution(sample: str, population: str) -> Handler:
 
 def as_int(e: exp.Expression) -> exp.Expression:
     """Engines take INTEGER for digit counts and lengths; plans often pass i64."""
-    return exp.Cast(this=e, to=exp.DataType.build("INT"))
+    return exp.Cast(this=e, to=sql_type("INT"))
 
 
 def _round(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     vals = values(args)
+    exprs = [a for a in call.args if isinstance(a, ir.Expr)]
+    scale = exprs[1] if len(exprs) > 1 else None
+    # Older DataFusion plans give no output type and an i64 scale: the value's type decides.
+    kind = T.kind(call.type) or (T.kind(exprs[0].type) if exprs else "")
+    if kind in ("fp32", "fp64") and (
+        scale is None or (isinstance(scale, ir.Literal) and isinstance(scale.value, int))
+    ):
+        digits = 0 if scale is None else scale.value
+        mode = call.option("rounding") or "TIE_AWAY_FROM_ZERO"
+        return tr.float_round(vals[0], digits, mode, call)
+    if isinstance(scale, ir.Literal) and isinstance(scale.value, int):
+        # A literal scale, never a cast: DataFusion types a decimal round by a non-literal
+        # scale with the input's scale but scales the values to the requested one.
+        return exp.Round(this=vals[0], decimals=exp.Literal.number(scale.value))
     return exp.Round(this=vals[0], decimals=as_int(vals[1]) if len(vals) > 1 else None)
 
 
@@ -281,6 +318,79 @@ def _string_agg(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     return exp.GroupConcat(this=vals[0], separator=vals[1] if len(vals) > 1 else None)
 
 
+def literal_int(call: ir.Call, index: int, default: int) -> int | None:
+    """The integer value of argument ``index`` when it is a literal (``default`` if absent)."""
+    exprs = [a for a in call.args if isinstance(a, ir.Expr)]
+    if index >= len(exprs):
+        return default
+    a = exprs[index]
+    return a.value if isinstance(a, ir.Literal) and isinstance(a.value, int) else None
+
+
+def _regex_flags(call: ir.Call, *flags: str) -> list[exp.Expression]:
+    if call.option("lookaround") == "TRUE":
+        raise UnsupportedError(
+            f"{call.name} with lookaround: the engines' regular expressions (RE2, Rust regex) "
+            "have no lookahead or lookbehind"
+        )
+    f = "".join(flags) + ("i" if call.option("case_sensitivity") == "CASE_INSENSITIVE" else "")
+    return [exp.Literal.string(f)] if f else []
+
+
+def _regexp_replace(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """``regexp_replace(s, pattern, replacement[, position, occurrence])``: position 1 and
+    occurrence 0 (all) or 1 (first) map to the engines' ``regexp_replace`` with flags."""
+    vals = values(args)
+    position, occurrence = literal_int(call, 3, 1), literal_int(call, 4, 0)
+    if position != 1 or occurrence not in (0, 1):
+        raise UnsupportedError(
+            f"regexp_replace with position {position} and occurrence {occurrence} is not "
+            f"supported by {tr.engine_name}"
+        )
+    flags = _regex_flags(call, "g" if occurrence == 0 else "")
+    return exp.Anonymous(this="regexp_replace", expressions=[*vals[:3], *flags])
+
+
+def _regexp_match_substring(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """The first match (position 1, occurrence 1) of a pattern, or one of its groups."""
+    vals = values(args)
+    position, occurrence, group = (
+        literal_int(call, 2, 1),
+        literal_int(call, 3, 1),
+        literal_int(call, 4, 0),
+    )
+    if position != 1 or occurrence != 1 or group is None or _regex_flags(call):
+        raise UnsupportedError(
+            f"regexp_match_substring at position {position}, occurrence {occurrence} is not "
+            f"supported by {tr.engine_name}"
+        )
+    return tr.regexp_substring(vals[0], vals[1], group)
+
+
+def _regexp_count_substring(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    vals = values(args)
+    if literal_int(call, 2, 1) != 1 or _regex_flags(call):
+        raise UnsupportedError(
+            f"regexp_count_substring from a position other than 1 is not supported by "
+            f"{tr.engine_name}"
+        )
+    return tr.regexp_count(vals[0], vals[1])
+
+
+def _integral_bitwise(node: type[exp.Expression]) -> Handler:
+    """Bitwise operators; decimal operands (scale 0) go through BIGINT and back."""
+
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        vals = values(args)
+        if T.kind(call.type) != "decimal":
+            return node(this=vals[0], expression=vals[1])
+        big = sql_type("BIGINT")
+        a, b = (exp.Cast(this=v, to=big.copy()) for v in vals)
+        return exp.Cast(this=exp.Paren(this=node(this=a, expression=b)), to=tr.data_type(call.type))
+
+    return handler
+
+
 def _window_value(sql_name: str) -> Handler:
     def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
         return exp.Anonymous(this=sql_name, expressions=values(args))
@@ -290,8 +400,8 @@ def _window_value(sql_name: str) -> Handler:
 
 FUNCTIONS: dict[str, Handler] = {
     # arithmetic
-    "add": binary(exp.Add),
-    "subtract": binary(exp.Sub),
+    "add": _datetime_arith(exp.Add),
+    "subtract": _datetime_arith(exp.Sub),
     "multiply": binary(exp.Mul),
     "divide": _divide,
     "modulus": binary(exp.Mod),
@@ -322,9 +432,9 @@ FUNCTIONS: dict[str, Handler] = {
             "degrees",
         )
     },
-    "bitwise_and": binary(exp.BitwiseAnd),
-    "bitwise_or": binary(exp.BitwiseOr),
-    "bitwise_xor": binary(exp.BitwiseXor),
+    "bitwise_and": _integral_bitwise(exp.BitwiseAnd),
+    "bitwise_or": _integral_bitwise(exp.BitwiseOr),
+    "bitwise_xor": _integral_bitwise(exp.BitwiseXor),
     "bitwise_not": unary(exp.BitwiseNot),
     "shift_left": binary(exp.BitwiseLeftShift),
     "shift_right": binary(exp.BitwiseRightShift),
@@ -394,7 +504,9 @@ FUNCTIONS: dict[str, Handler] = {
     "rpad": _pad("rpad"),
     "left": named("left"),
     "right": named("right"),
-    "regexp_replace": named("regexp_replace"),
+    "regexp_replace": _regexp_replace,
+    "regexp_match_substring": _regexp_match_substring,
+    "regexp_count_substring": _regexp_count_substring,
     # datetime
     "extract": _extract,
     "strftime": named("strftime"),

@@ -24,8 +24,9 @@ from planbridge.engines.sql.frame import (
     order_by,
     subquery,
 )
+from planbridge.engines.sql.needed import Needed, needed_columns
 from planbridge.engines.sql.sources import PlaceholderSources, Sources
-from planbridge.engines.sql.types import data_type
+from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import PlanError, UnsupportedError
 
 _JOIN_SIDES = {"inner": None, "left": "LEFT", "right": "RIGHT", "outer": "FULL"}
@@ -50,6 +51,35 @@ def non_empty(frame: Frame) -> Frame:
     return frame
 
 
+def _plain(q: exp.Select, over_aggregate: bool = False) -> bool:
+    """A select that only joins, filters and renames the columns of aliased sources (or,
+    with ``over_aggregate``, one that groups one source: a projection's expressions can be
+    computed in the same select as the aggregates they use). WHERE applies after the FROM
+    clause's joins, outer ones included, so a filter on top can share the select."""
+    if any(q.args.get(k) for k in _CLAUSES) or not isinstance(q.args.get("from_"), exp.From):
+        return False
+    sources = [q.args["from_"].this] + [j.this for j in q.args.get("joins") or []]
+    if not all(isinstance(x, exp.Subquery | exp.Table) and x.alias for x in sources):
+        return False
+    if not q.expressions or not all(isinstance(e, exp.Alias) for e in q.expressions):
+        return False
+    if over_aggregate and (
+        q.args.get("group") or any(_is_aggregate(e.this) for e in q.expressions)
+    ):
+        return len(sources) == 1 and not any(e.find(exp.Window) for e in q.expressions)
+    if q.args.get("group"):
+        return False
+    aliases = {x.alias for x in sources}
+    return all(isinstance(e.this, exp.Column) and e.this.table in aliases for e in q.expressions)
+
+
+def _is_aggregate(e: exp.Expression) -> bool:
+    return isinstance(e, exp.AggFunc) or e.find(exp.AggFunc) is not None
+
+
+_CLAUSES = ("having", "order", "limit", "offset", "distinct", "qualify", "with")
+
+
 class SqlTranslator(ExpressionTranslator):
     """Translate a :class:`ir.BoundPlan` into a sqlglot query for ``dialect``."""
 
@@ -61,6 +91,7 @@ class SqlTranslator(ExpressionTranslator):
         self.sources: Sources = sources or PlaceholderSources()
         self._aliases = itertools.count()
         self._ctes: dict[int, tuple[str, exp.Query]] = {}
+        self._needed: dict[int, Needed] = {}
 
     # -- entry points ------------------------------------------------------------------
     def translate(self, plan: ir.BoundPlan) -> exp.Query:
@@ -68,6 +99,7 @@ class SqlTranslator(ExpressionTranslator):
         root = plan.root
         if isinstance(root, ir.Write):
             root = root.input  # batch engines return the rows a sink would receive
+        self._needed = needed_columns(root)
         frame = self.rel(root)
         if frame.ordering:
             alias = self.alias()
@@ -81,7 +113,7 @@ class SqlTranslator(ExpressionTranslator):
 
     def sql(self, plan: ir.BoundPlan, pretty: bool = False) -> str:
         """The plan as SQL text in this engine's dialect."""
-        return self.translate(plan).sql(dialect=self.dialect, pretty=pretty)
+        return self.translate(plan).sql(dialect=self.dialect, pretty=pretty, copy=False)
 
     def alias(self) -> str:
         return f"_pb_s{next(self._aliases)}"
@@ -106,18 +138,60 @@ class SqlTranslator(ExpressionTranslator):
             return frame
         q = frame.query
         if isinstance(q, exp.Select) and not q.args.get("distinct"):
-            projections = q.expressions
+            by_name = {p.alias: p for p in q.expressions}
             picked = [
-                aliased(projections[i].this.copy(), col_name(n)) for n, i in enumerate(r.emit)
+                aliased(by_name[col_name(i)].this.copy(), col_name(n))
+                for n, i in enumerate(r.emit)
+                if col_name(i) in by_name  # absent: pruned, as nothing reads output n
             ]
-            hidden = [p.copy() for p in projections[frame.width :]]
+            hidden = [p for p in q.expressions if p.alias.startswith("_o")]
             q.set("expressions", picked + hidden)
-            return Frame(q, len(r.emit), frame.ordering)
+            return non_empty(Frame(q, len(r.emit), frame.ordering))
         alias = self.alias()
         cols = [aliased(column(alias, col_name(i)), col_name(n)) for n, i in enumerate(r.emit)]
         cols += [aliased(column(alias, o.name), o.name) for o in frame.ordering]
         sel = exp.Select(expressions=cols).from_(subquery(q, alias), copy=False)
         return Frame(sel, len(r.emit), frame.ordering)
+
+    def needed(self, r: ir.Rel) -> Needed:
+        """The direct output columns of ``r`` that anything reads (None: all)."""
+        return self._needed.get(id(r))
+
+    def passthrough(self, r: ir.Rel, values: list[exp.Expression]) -> list[exp.Expression]:
+        """``value AS cI`` for the columns of ``r``'s direct output that are read."""
+        need = self.needed(r)
+        return [aliased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need]
+
+    def open_input(
+        self, frame: Frame, over_aggregate: bool = False, join_left: bool = False
+    ) -> tuple[str, list[exp.Expression], exp.Select]:
+        """A select over ``frame`` (no select list yet) and the scope of its columns.
+
+        When the frame is a plain filter or renaming of one source (``SELECT x.a AS c0 ..
+        FROM src x WHERE ..``, no sort keys), its FROM and WHERE are reused instead of being
+        nested again: shorter SQL, and the shape engines decorrelate subqueries in. As the
+        left side of a join (``join_left``) only a select without WHERE is reused, so that
+        ``a JOIN b JOIN c`` stays flat (join order is left to right)."""
+        q = frame.query
+        if (
+            not frame.ordering
+            and isinstance(q, exp.Select)
+            and _plain(q, over_aggregate)
+            and not (join_left and q.args.get("where"))
+        ):
+            source = q.args["from_"].this
+            alias = source.alias
+            by_name = {e.alias: e.this for e in q.expressions}
+            scope = [
+                by_name[col_name(i)].copy()
+                if col_name(i) in by_name
+                else column(alias, "_pb_pruned")
+                for i in range(frame.width)
+            ]
+            q.set("expressions", [])
+            return alias, scope, q
+        alias, scope = self.input_scope(frame)
+        return alias, scope, exp.Select().from_(subquery(q, alias), copy=False)
 
     def input_scope(self, frame: Frame) -> tuple[str, list[exp.Expression]]:
         alias = self.alias()
@@ -134,7 +208,7 @@ class SqlTranslator(ExpressionTranslator):
         """``SELECT <projected columns> FROM table WHERE filter`` over base-schema columns."""
         picked = list(range(len(columns))) if r.projection is None else list(r.projection)
         sel = exp.Select(
-            expressions=[aliased(columns[p].copy(), col_name(n)) for n, p in enumerate(picked)]
+            expressions=self.passthrough(r, [columns[p].copy() for p in picked])
         ).from_(table, copy=False)
         if r.filter is not None:
             sel = sel.where(self.expr_in(r.filter, columns), copy=False)
@@ -172,7 +246,10 @@ class SqlTranslator(ExpressionTranslator):
         if not r.rows:
             nulls = [exp.Cast(this=exp.null(), to=self.data_type(c.type)) for c in r.base_schema]
             alias = self.alias()
-            inner = exp.Select(expressions=[aliased(n, col_name(i)) for i, n in enumerate(nulls)])
+            inner = exp.Select(
+                expressions=[aliased(n, col_name(i)) for i, n in enumerate(nulls)]
+                or [aliased(exp.null(), "_pb_empty")]
+            )
             inner = inner.where(exp.false(), copy=False)
             table: exp.Expression = subquery(inner, alias)
         else:
@@ -206,21 +283,21 @@ class SqlTranslator(ExpressionTranslator):
     # -- single input ------------------------------------------------------------------
     def rel_filter(self, r: ir.Filter) -> Frame:
         inp = self.rel(r.input)
-        alias, scope = self.input_scope(inp)
-        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)] + self.carry(
-            alias, inp.ordering
-        )
-        sel = exp.Select(expressions=cols).from_(subquery(inp.query, alias), copy=False)
-        sel = sel.where(self.expr_in(r.condition, scope), copy=False)
+        alias, scope, sel = self.open_input(inp)
+        cond = self.expr_in(r.condition, scope)
+        sel.set("expressions", self.passthrough(r, scope) + self.carry(alias, inp.ordering))
+        sel = sel.where(cond, copy=False)
         return Frame(sel, inp.width, inp.ordering)
 
     def rel_project(self, r: ir.Project) -> Frame:
         inp = self.rel(r.input)
-        alias, scope = self.input_scope(inp)
-        values = list(scope) + [self.expr_in(e, scope) for e in r.expressions]
-        cols = [aliased(v, col_name(i)) for i, v in enumerate(values)]
-        sel = exp.Select(expressions=cols + self.carry(alias, inp.ordering))
-        sel = sel.from_(subquery(inp.query, alias), copy=False)
+        alias, scope, sel = self.open_input(inp, over_aggregate=True)
+        need, width = self.needed(r), len(scope)
+        values = [s.copy() for s in scope] + [
+            self.expr_in(e, scope) if need is None or width + j in need else exp.null()
+            for j, e in enumerate(r.expressions)
+        ]
+        sel.set("expressions", self.passthrough(r, values) + self.carry(alias, inp.ordering))
         return Frame(sel, len(values), inp.ordering)
 
     def rel_sort(self, r: ir.Sort) -> Frame:
@@ -234,16 +311,14 @@ class SqlTranslator(ExpressionTranslator):
             ordering.append(
                 Ordering(name, s.direction.startswith("desc"), s.direction.endswith("first"))
             )
-        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)]
+        cols = self.passthrough(r, scope)
         sel = exp.Select(expressions=cols + keys).from_(subquery(inp.query, alias), copy=False)
         return Frame(sel, inp.width, tuple(ordering))
 
     def rel_fetch(self, r: ir.Fetch) -> Frame:
         inp = self.rel(r.input)
         alias, scope = self.input_scope(inp)
-        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)] + self.carry(
-            alias, inp.ordering
-        )
+        cols = self.passthrough(r, scope) + self.carry(alias, inp.ordering)
         sel = exp.Select(expressions=cols).from_(subquery(inp.query, alias), copy=False)
         sel = order_by(sel, alias, inp.ordering)
         if r.count is not None:
@@ -254,15 +329,14 @@ class SqlTranslator(ExpressionTranslator):
 
     def rel_aggregate(self, r: ir.Aggregate) -> Frame:
         inp = self.rel(r.input)
-        alias, scope = self.input_scope(inp)
+        _, scope, sel = self.open_input(inp)
         keys = [self.expr_in(g, scope) for g in r.grouping_expressions]
         measures = [self.measure(m, scope) for m in r.measures]
         values = [k.copy() for k in keys] + measures
         sets = r.grouping_sets
-        if len(sets) > 1:
+        if len(sets) > 1 and r.set_column:
             values.append(self.grouping_set_ordinal(keys, sets))
-        sel = exp.Select(expressions=[aliased(v, col_name(i)) for i, v in enumerate(values)])
-        sel = sel.from_(subquery(inp.query, alias), copy=False)
+        sel.set("expressions", [aliased(v, col_name(i)) for i, v in enumerate(values)])
         if len(sets) > 1:
             grouping = exp.GroupingSets(
                 expressions=[exp.Tuple(expressions=[keys[i].copy() for i in s]) for s in sets]
@@ -284,7 +358,7 @@ class SqlTranslator(ExpressionTranslator):
         for i, s in enumerate(sets):
             bits = sum(1 << (n - 1 - k) for k in range(n) if k not in s)
             case = case.when(exp.Literal.number(bits), exp.Literal.number(i), copy=False)
-        return exp.Cast(this=case, to=exp.DataType.build("INT"))
+        return exp.Cast(this=case, to=sql_type("INT"))
 
     def rel_window(self, r: ir.Window) -> Frame:
         inp = self.rel(r.input)
@@ -306,7 +380,7 @@ class SqlTranslator(ExpressionTranslator):
                 distinct=f.distinct,
             )
             values.append(self.expr_in(call, scope))
-        cols = [aliased(v, col_name(i)) for i, v in enumerate(values)]
+        cols = self.passthrough(r, values)
         sel = exp.Select(expressions=cols + self.carry(alias, inp.ordering))
         sel = sel.from_(subquery(inp.query, alias), copy=False)
         return Frame(sel, len(values), inp.ordering)
@@ -323,15 +397,14 @@ class SqlTranslator(ExpressionTranslator):
         ):
             return self.semi_join(r)
         left, right = self.rel(r.left), self.rel(r.right)
-        la, lscope = self.input_scope(left)
+        _, lscope, sel = self.open_input(left, join_left=True)
         ra, rscope = self.input_scope(right)
         scope = lscope + rscope
         cond = self.expr_in(r.condition, scope) if r.condition is not None else exp.true()
         side = _JOIN_SIDES.get(r.type)
         if r.type in ("left_single", "right_single"):
             side = "LEFT" if r.type == "left_single" else "RIGHT"
-        cols = [aliased(c, col_name(i)) for i, c in enumerate(scope)]
-        sel = exp.Select(expressions=cols).from_(subquery(left.plain(self.alias()), la), copy=False)
+        sel.set("expressions", self.passthrough(r, scope))
         join = exp.Join(this=subquery(right.plain(self.alias()), ra), on=cond)
         if side:
             join.set("side", side)
@@ -354,7 +427,7 @@ class SqlTranslator(ExpressionTranslator):
         if conds:
             inner = inner.where(exp.and_(*conds), copy=False)
         exists: exp.Expression = exp.Exists(this=inner)
-        cols: list[exp.Expression] = [aliased(c, col_name(i)) for i, c in enumerate(kscope)]
+        cols = self.passthrough(r, kscope)
         sel = exp.Select(expressions=cols).from_(subquery(kf.plain(self.alias()), ka), copy=False)
         if r.type.endswith("mark"):
             sel.append("expressions", aliased(exists, col_name(len(kscope))))
@@ -365,10 +438,9 @@ class SqlTranslator(ExpressionTranslator):
 
     def rel_cross(self, r: ir.Cross) -> Frame:
         left, right = self.rel(r.left), self.rel(r.right)
-        la, lscope = self.input_scope(left)
+        _, lscope, sel = self.open_input(left, join_left=True)
         ra, rscope = self.input_scope(right)
-        cols = [aliased(c, col_name(i)) for i, c in enumerate(lscope + rscope)]
-        sel = exp.Select(expressions=cols).from_(subquery(left.plain(self.alias()), la), copy=False)
+        sel.set("expressions", self.passthrough(r, lscope + rscope))
         sel.append("joins", exp.Join(this=subquery(right.plain(self.alias()), ra), kind="CROSS"))
         return Frame(sel, len(lscope) + len(rscope))
 
