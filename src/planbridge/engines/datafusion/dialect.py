@@ -23,6 +23,10 @@ def _string_agg(gen: BaseGenerator, e: exp.GroupConcat) -> str:
 class DataFusionDialect(Dialect):
     """Double-quoted identifiers, case-sensitive when quoted; standard SQL otherwise."""
 
+    # NULLs sort as the largest value (ASC NULLS LAST, DESC NULLS FIRST), as in Postgres:
+    # sqlglot then spells out NULLS FIRST/LAST exactly where a sort departs from that.
+    NULL_ORDERING = "nulls_are_large"
+
     class Generator(BaseGenerator):
         TRANSFORMS: ClassVar[dict] = {
             **BaseGenerator.TRANSFORMS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import datafusion
@@ -50,6 +51,7 @@ class DataFusionTranslator(SqlTranslator):
 
     dialect: ClassVar[Any] = DataFusionDialect
     engine_name: ClassVar[str] = "datafusion"
+    native_all_sets: ClassVar[bool] = False  # its INTERSECT ALL / EXCEPT ALL miscount
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "sign": F.named("signum"),
         "approx_count_distinct": F.named("approx_distinct"),
@@ -114,6 +116,14 @@ def reads_in_order(rel: ir.Rel) -> bool:
     return any(reads_in_order(x) for x in rel.inputs())
 
 
+def _conforming(stream: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """The stream's batches in ``schema``: a UNION of string and large_string (or
+    string_view) inputs declares one type but passes each input's batches through as is."""
+    for batch in stream:
+        b = batch.to_pyarrow()
+        yield b if b.schema.equals(schema) else b.cast(schema)
+
+
 class DataFusionEngine(SqlEngine):
     name: ClassVar[str] = "datafusion"
     translator: ClassVar[type[SqlTranslator]] = DataFusionTranslator
@@ -162,7 +172,8 @@ class DataFusionEngine(SqlEngine):
 
     def run_sql(self, sql: str) -> pa.RecordBatchReader:
         df = self.connection.sql(sql)
-        return pa.RecordBatchReader.from_stream(df)
+        schema = df.schema()
+        return pa.RecordBatchReader.from_batches(schema, _conforming(df.execute_stream(), schema))
 
     def error_types(self) -> tuple[type[BaseException], ...]:
         return (Exception,)
