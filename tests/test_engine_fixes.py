@@ -3,13 +3,18 @@ spec's set-operation multiplicities, and DuckDB running plain SQL on the same da
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pytest
+from substrait import algebra_pb2 as stalg
 
 import planbridge
+import planbridge as pb
 from planbridge.conformance.build import SET, P, col, schema, to_plan
 
 ENGINES = ["duckdb", "datafusion"]
@@ -95,10 +100,90 @@ SORT_DATA = pa.table({"k": pa.array([3, None, 1, None, 2], pa.int64()), "i": lis
     ],
 )
 def test_sort_null_placement(engine: str, direction: str, sql: str) -> None:
-    from substrait import algebra_pb2 as stalg
-
     read = P.read_named_table("t", schema({"k": "i64", "i": "i64"}))
     sort = P.sort(read, [(col("k"), getattr(stalg.SortField, direction))])
     got = planbridge.execute(to_plan(sort), engine=engine, tables={"t": SORT_DATA})
     want = duckdb.sql(f"SELECT k FROM SORT_DATA ORDER BY {sql}").fetchall()
     assert got.column("k").to_pylist() == [r[0] for r in want]
+
+
+def _window_functions(msg: Any) -> Iterator[Any]:
+    """Every WindowFunction message inside a protobuf message."""
+    if isinstance(msg, stalg.Expression.WindowFunction):
+        yield msg
+    for fd, value in msg.ListFields():
+        if fd.message_type is None:
+            continue
+        for item in value if fd.is_repeated else [value]:
+            if hasattr(item, "ListFields"):
+                yield from _window_functions(item)
+
+
+WINDOW_DATA = pa.table(
+    {
+        "g": ["a", "a", "a", "b", "b"],
+        "d": [
+            dt.date(2024, 1, 1),
+            dt.date(2024, 1, 2),
+            dt.date(2024, 1, 5),
+            dt.date(2024, 1, 1),
+            dt.date(2024, 1, 3),
+        ],
+        "v": [1, 2, 3, 4, 5],
+    }
+)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_window_missing_upper_bound_is_partition_end(engine: str) -> None:
+    """Substrait: an absent upper bound is the end of the partition (not the current row)."""
+    t = pb.memtable(WINDOW_DATA)
+    q = t.select("g", "d", s=t.v.sum().over(group_by="g", order_by="d", rows=(-1, 0)))
+    plan = q.to_substrait()
+    (wf,) = _window_functions(plan.proto)
+    wf.ClearField("upper_bound")
+    got = sorted(
+        planbridge.execute(plan, engine=engine).to_pylist(), key=lambda r: (r["g"], r["d"])
+    )
+    want = duckdb.sql(
+        "SELECT g, d, sum(v) OVER (PARTITION BY g ORDER BY d "
+        "ROWS BETWEEN 1 PRECEDING AND UNBOUNDED FOLLOWING) FROM WINDOW_DATA ORDER BY g, d"
+    ).fetchall()
+    assert [(r["g"], r["d"], r["s"]) for r in got] == want
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_range_window_with_interval_offsets(engine: str) -> None:
+    t = pb.memtable(WINDOW_DATA)
+    day = dt.timedelta(days=1)
+    q = t.select(
+        "g",
+        "d",
+        back=t.v.sum().over(group_by="g", order_by="d", range=(-day, 0)),
+        ahead=t.v.sum().over(group_by="g", order_by="d", range=(0, 3 * day)),
+    )
+    got = sorted(q.execute(engine=engine).to_pylist(), key=lambda r: (r["g"], r["d"]))
+    want = duckdb.sql(
+        "SELECT g, d, sum(v) OVER (PARTITION BY g ORDER BY d RANGE BETWEEN INTERVAL 1 DAY "
+        "PRECEDING AND CURRENT ROW), sum(v) OVER (PARTITION BY g ORDER BY d RANGE BETWEEN "
+        "CURRENT ROW AND INTERVAL 3 DAY FOLLOWING) FROM WINDOW_DATA ORDER BY g, d"
+    ).fetchall()
+    assert [(r["g"], r["d"], r["back"], r["ahead"]) for r in got] == want
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_date_plus_interval_year_is_a_date(engine: str) -> None:
+    from substrait.builders.type import interval_year
+
+    from planbridge.conformance.build import E, fn
+
+    dates = pa.table({"dt": [dt.date(2024, 1, 31), dt.date(2023, 12, 15), None]})
+    months = E.literal((1, 2), interval_year())  # 1 year 2 months
+    proj = P.project(
+        P.read_named_table("t", schema({"dt": "date"})),
+        [fn("datetime", "add", col("dt"), months, alias="later")],
+    )
+    got = planbridge.execute(to_plan(proj), engine=engine, tables={"t": dates})
+    assert got.schema.field("later").type == pa.date32()
+    want = duckdb.sql("SELECT CAST(dt + INTERVAL 14 MONTH AS DATE) FROM dates").fetchall()
+    assert got.column("later").to_pylist() == [r[0] for r in want]

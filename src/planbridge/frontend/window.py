@@ -7,6 +7,7 @@ and frame bounds.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,9 +17,11 @@ from substrait.extension_registry import build_scoped
 from substrait.extension_registry.function_entry import FunctionType
 
 from planbridge.errors import PlanBuildError
-from planbridge.frontend.expr import Expr, Unbound, as_expr
+from planbridge.frontend.expr import Expr, Unbound, as_expr, literal
 from planbridge.frontend.functions import call_unbound
 from planbridge.frontend.sorting import SortKey, sort_keys
+from planbridge.frontend.types import named_struct
+from planbridge.registry import registry
 
 WF = stalg.Expression.WindowFunction
 Bound = WF.Bound
@@ -63,17 +66,24 @@ def _nullary(fn: str) -> Expr:
 
 
 def _bound(value: Any) -> Bound:
-    """A frame bound: None = unbounded, 0 = current row, -n preceding, +n following."""
+    """A frame bound: None = unbounded, 0 = current row, -n preceding, +n following; a
+    ``datetime.timedelta`` (negative: preceding) is an interval offset for ``range=``."""
     if value is None:
         return Bound(unbounded=Bound.Unbounded())
-    if isinstance(value, int) and value == 0:
+    if isinstance(value, int | datetime.timedelta) and not value:
         return Bound(current_row=Bound.CurrentRow())
-    if isinstance(value, int):
+    if isinstance(value, datetime.timedelta):
+        offset = literal(abs(value))._unbound(named_struct({}), registry())
+        side = Bound.Preceding if value < datetime.timedelta(0) else Bound.Following
+        bound = side(offset_expr=offset.referred_expr[0].expression)
+        return Bound(**{"preceding" if side is Bound.Preceding else "following": bound})
+    if isinstance(value, int) and not isinstance(value, bool):
         if value < 0:
             return Bound(preceding=Bound.Preceding(offset=-value))
         return Bound(following=Bound.Following(offset=value))
     raise PlanBuildError(
-        f"window frame bound {value!r}: give None (unbounded), 0 (current row) or an int offset"
+        f"window frame bound {value!r}: give None (unbounded), 0 (current row), an int "
+        "offset, or a datetime.timedelta (range= over a date or timestamp)"
     )
 
 

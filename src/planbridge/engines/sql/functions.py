@@ -72,14 +72,14 @@ def chain(node: type[exp.Expression]) -> Handler:
 
 
 def _datetime_arith(node: type[exp.Expression]) -> Handler:
-    """``+``/``-``, cast to the declared type when a date meets an interval and the plan
-    says the result is a timestamp (DataFusion keeps a date; DuckDB makes a timestamp)."""
+    """``+``/``-``, cast to the declared type when a date meets an interval: the plan says
+    date or timestamp, DataFusion keeps a date and DuckDB makes a timestamp."""
 
     def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
         a, b = values(args)
         out: exp.Expression = node(this=a, expression=b)
         kinds = {T.kind(x.type) for x in call.args if isinstance(x, ir.Expr)}
-        if "date" in kinds and T.kind(call.type) in ("timestamp", "precision_timestamp"):
+        if "date" in kinds and T.kind(call.type) in ("date", "timestamp", "precision_timestamp"):
             out = exp.Cast(this=out, to=tr.data_type(call.type))
         return out
 
