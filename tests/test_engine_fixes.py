@@ -187,3 +187,39 @@ def test_date_plus_interval_year_is_a_date(engine: str) -> None:
     assert got.schema.field("later").type == pa.date32()
     want = duckdb.sql("SELECT CAST(dt + INTERVAL 14 MONTH AS DATE) FROM dates").fetchall()
     assert got.column("later").to_pylist() == [r[0] for r in want]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_integer_overflow_error_option_raises(engine: str) -> None:
+    """``overflow: ERROR`` must raise (DataFusion's own ``+`` wraps around silently)."""
+    from planbridge.conformance.build import fn, lit
+
+    big = lit(9223372036854775807, "i64")
+    proj = P.project(
+        P.read_named_table("t", schema({"a": "i64"})),
+        [fn("arithmetic", "add", col("a"), big, alias="r", overflow="ERROR")],
+    )
+    plan = to_plan(proj)
+    ok = planbridge.execute(plan, engine=engine, tables={"t": pa.table({"a": [-1, 0]})})
+    assert ok.column("r").to_pylist() == [9223372036854775806, 9223372036854775807]
+    with pytest.raises(planbridge.errors.PlanError):
+        planbridge.execute(plan, engine=engine, tables={"t": pa.table({"a": [0, 1]})})
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_csv_value_treated_as_null(engine: str, tmp_path: Any) -> None:
+    """The option's value (here the empty string) is null when unquoted; quoted it is text."""
+    LF = stalg.ReadRel.LocalFiles.FileOrFiles
+    path = tmp_path / "n.csv"
+    path.write_text('k,s,n\n1,"x",5\n2,,\n3,"",7\n')
+    opts = LF.DelimiterSeparatedTextReadOptions(
+        field_delimiter=",", quote='"', header_lines_to_skip=1, value_treated_as_null=""
+    )
+    cols = {"k": "i64", "s": "string", "n": "i64"}
+    read = P.local_files(schema(cols), [LF(uri_file=path.as_uri(), text=opts)])
+    got = planbridge.execute(to_plan(read), engine=engine)
+    want = duckdb.sql(
+        f"SELECT * FROM read_csv('{path}', header=true, nullstr='', allow_quoted_nulls=false, "
+        "columns={'k': 'BIGINT', 's': 'VARCHAR', 'n': 'BIGINT'}) ORDER BY k"
+    ).fetchall()
+    assert sorted(tuple(r.values()) for r in got.to_pylist()) == want

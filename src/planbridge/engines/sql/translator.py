@@ -422,11 +422,15 @@ class SqlTranslator(ExpressionTranslator):
         cols = self.passthrough(r, kscope)
         sel = exp.Select(expressions=cols).from_(subquery(kf.plain(self.alias()), ka), copy=False)
         if r.type.endswith("mark"):
-            sel.append("expressions", aliased(exists, col_name(len(kscope))))
+            sel.append("expressions", aliased(self.mark(inner), col_name(len(kscope))))
             return Frame(sel, len(kscope) + 1)
         if r.type.endswith("anti"):
             exists = exp.Not(this=exists)
         return Frame(sel.where(exists, copy=False), len(kscope))
+
+    def mark(self, matches: exp.Select) -> exp.Expression:
+        """A mark join's column: whether ``matches`` (the other side, filtered) has a row."""
+        return exp.Exists(this=matches)
 
     def rel_cross(self, r: ir.Cross) -> Frame:
         left, right = self.rel(r.left), self.rel(r.right)
