@@ -72,8 +72,8 @@ def chain(node: type[exp.Expression]) -> Handler:
 
 
 def _datetime_arith(node: type[exp.Expression]) -> Handler:
-    """``+``/``-``, cast to the declared type when a date meets an interval: the plan says
-    date or timestamp, DataFusion keeps a date and DuckDB makes a timestamp."""
+    """``+``/``-``, cast to the declared date or timestamp type when a date meets an
+    interval (DataFusion keeps a date, DuckDB makes a timestamp)."""
 
     def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
         a, b = values(args)
