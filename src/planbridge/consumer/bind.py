@@ -18,7 +18,7 @@ from planbridge.plan import Plan
 _EXPRESSIONS_ONLY = {"duckdb", "datafusion"}
 # Producers whose multi-set AggregateRel omits the spec's trailing grouping-set index column
 # (also Isthmus releases old enough to write no version at all).
-_NO_GROUPING_SET_COLUMN = {"duckdb", "datafusion", ""}
+_NO_GROUPING_SET_COLUMN = {"duckdb", "datafusion"}
 
 
 def bind_plan(plan: Plan) -> ir.BoundPlan:
