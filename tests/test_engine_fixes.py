@@ -223,3 +223,25 @@ def test_csv_value_treated_as_null(engine: str, tmp_path: Any) -> None:
         "columns={'k': 'BIGINT', 's': 'VARCHAR', 'n': 'BIGINT'}) ORDER BY k"
     ).fetchall()
     assert sorted(tuple(r.values()) for r in got.to_pylist()) == want
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_over_with_column_names_of_a_tableless_window_function(engine: str) -> None:
+    """``row_number().over(group_by="g")``: strings are column names of the input."""
+    data = pa.table({"g": ["a", "a", "b", "b", "b"], "v": [3, 1, 2, 5, 4]})
+    t = pb.memtable(data)
+    q = t.select(
+        "g",
+        "v",
+        n=pb.row_number().over(group_by="g", order_by="v"),
+        r=pb.rank().over(order_by=pb.desc("v")),
+        s=t.v.sum().over(group_by="g"),
+    )
+    got = sorted(tuple(r.values()) for r in q.execute(engine=engine).to_pylist())
+    want = duckdb.sql(
+        "SELECT g, v, row_number() OVER (PARTITION BY g ORDER BY v), "
+        "rank() OVER (ORDER BY v DESC), sum(v) OVER (PARTITION BY g) FROM data"
+    ).fetchall()
+    assert got == sorted(want)
+    with pytest.raises(planbridge.errors.PlanError, match="'nope' is not in the input"):
+        t.select(n=pb.row_number().over(group_by="nope")).execute(engine=engine)
