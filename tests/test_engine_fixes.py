@@ -245,3 +245,20 @@ def test_over_with_column_names_of_a_tableless_window_function(engine: str) -> N
     assert got == sorted(want)
     with pytest.raises(planbridge.errors.PlanError, match="'nope' is not in the input"):
         t.select(n=pb.row_number().over(group_by="nope")).execute(engine=engine)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_decimal_round_keeps_the_scale(engine: str) -> None:
+    from decimal import Decimal
+
+    from planbridge.conformance.build import fn, lit
+
+    d = pa.table({"d": pa.array([Decimal("10.25"), Decimal("500.00"), Decimal("-0.05")])})
+    d = d.cast(pa.schema([("d", pa.decimal128(15, 2))]))
+    proj = P.project(
+        P.read_named_table("t", schema({"d": "dec(15,2)"})),
+        [fn("rounding_decimal", "round", col("d"), lit(1, "i32"), alias="r")],
+    )
+    got = planbridge.execute(to_plan(proj), engine=engine, tables={"t": d})
+    want = duckdb.sql("SELECT round(d, 1) FROM d").fetchall()
+    assert got.column("r").to_pylist() == [r[0] for r in want]
