@@ -210,12 +210,18 @@ _DIRECTIONS = {
 }
 
 
-def _bound(b: stalg.Expression.WindowFunction.Bound, schema: Schema, path: str) -> ir.WindowBound:
+def _bound(
+    b: stalg.Expression.WindowFunction.Bound, schema: Schema, path: str, ctx: Context
+) -> ir.WindowBound:
     k = b.WhichOneof("kind")
-    if k == "preceding":
-        return ir.WindowBound("preceding", b.preceding.offset)
-    if k == "following":
-        return ir.WindowBound("following", b.following.offset)
+    if k in ("preceding", "following"):
+        side = getattr(b, k)
+        # offset_expr (an expression: an interval for a RANGE frame over dates) wins over
+        # the older integer offset
+        if side.HasField("offset_expr"):
+            offset = bind_expr(side.offset_expr, schema, f"{path}.{k}.offset_expr", ctx)
+            return ir.WindowBound(k, offset)
+        return ir.WindowBound(k, side.offset)
     if k == "current_row":
         return ir.WindowBound("current_row")
     return ir.WindowBound("unbounded")
@@ -236,15 +242,16 @@ def window_call(
         if partitions is None
         else partitions
     )
+    # A missing bound is the partition's start (lower) or end (upper), as the spec says.
     lower = (
-        _bound(fn.lower_bound, schema, f"{path}.lower_bound")
+        _bound(fn.lower_bound, schema, f"{path}.lower_bound", ctx)
         if fn.HasField("lower_bound")
         else ir.WindowBound("unbounded")
     )
     upper = (
-        _bound(fn.upper_bound, schema, f"{path}.upper_bound")
+        _bound(fn.upper_bound, schema, f"{path}.upper_bound", ctx)
         if fn.HasField("upper_bound")
-        else ir.WindowBound("current_row")
+        else ir.WindowBound("unbounded")
     )
     frame = _FRAMES.get(fn.bounds_type, "unspecified")
     order_by = sort_fields(fn.sorts, schema, f"{path}.sorts", ctx) if hasattr(fn, "sorts") else ()

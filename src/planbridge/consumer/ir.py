@@ -187,7 +187,7 @@ class WindowCall(Call):
     order_by: tuple[SortField, ...] = ()
     frame: TypingLiteral["rows", "range", "groups", "unspecified"] = "unspecified"
     lower: WindowBound = WindowBound("unbounded")
-    upper: WindowBound = WindowBound("current_row")
+    upper: WindowBound = WindowBound("unbounded")
     distinct: bool = False
 
 

@@ -98,8 +98,8 @@ def _files(lf: Any, path: str) -> tuple[ir.FileItem, ...]:
                 ("escape", t.escape),
                 ("header_lines_to_skip", str(t.header_lines_to_skip)),
             )
-            if t.HasField("null_text") if hasattr(t, "null_text") else False:
-                options += (("null_text", t.null_text),)
+            if t.HasField("value_treated_as_null"):
+                options += (("value_treated_as_null", t.value_treated_as_null),)
             fmt = "csv"
         items.append(
             ir.FileItem(

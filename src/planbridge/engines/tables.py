@@ -329,9 +329,24 @@ class TableBinder:
                 escape_char=options.get("escape") or False,
             ),
             read_options=csv.ReadOptions(skip_rows=skip, column_names=names),
-            convert_options=csv.ConvertOptions(column_types=types),
+            convert_options=self.csv_nulls(options, types),
         )
         return ds.dataset(paths, format=fmt)
+
+    @staticmethod
+    def csv_nulls(options: dict[str, str], types: dict[str, pa.DataType]) -> Any:
+        """Conversion options: ``value_treated_as_null`` (unquoted only, in every column)."""
+        import pyarrow.csv as csv
+
+        null = options.get("value_treated_as_null")
+        if null is None:
+            return csv.ConvertOptions(column_types=types)
+        return csv.ConvertOptions(
+            column_types=types,
+            null_values=[null],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        )
 
     # -- inline rows -------------------------------------------------------------------
     def virtual_table(self, rel: ir.VirtualTableRead) -> SourceTable | None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import datafusion
 import pyarrow as pa
 import sqlglot.expressions as exp
 
+from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.base import SqlEngine
 from planbridge.engines.datafusion.dialect import DataFusionDialect
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.translator import SqlTranslator
-from planbridge.engines.sql.types import sql_type
+from planbridge.engines.sql.types import decimal_type, sql_type
 from planbridge.errors import UnsupportedError
 
 
@@ -45,11 +47,30 @@ def _bitwise_not(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     return exp.BitwiseXor(this=x, expression=ones)
 
 
+_INTEGERS = ("i8", "i16", "i32", "i64")
+
+
+def _checked(name: str) -> F.Handler:
+    """``overflow: ERROR`` on integers: DataFusion wraps silently, so the operation runs in
+    DECIMAL(38, 0) (wide enough for any i64 sum or product) and is cast back to the declared
+    type, a cast that fails when the result is out of range."""
+    base = F.FUNCTIONS[name]
+
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        if call.option("overflow") != "ERROR" or T.kind(call.type) not in _INTEGERS:
+            return base(tr, call, args)
+        wide = [exp.Cast(this=v, to=decimal_type(38, 0)) for v in F.values(args)]
+        return exp.Cast(this=base(tr, call, wide), to=tr.data_type(call.type))
+
+    return handler
+
+
 class DataFusionTranslator(SqlTranslator):
     """DataFusion spells integer division ``/`` and binary literals ``X'..'``."""
 
     dialect: ClassVar[Any] = DataFusionDialect
     engine_name: ClassVar[str] = "datafusion"
+    native_all_sets: ClassVar[bool] = False  # its INTERSECT ALL / EXCEPT ALL miscount
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "sign": F.named("signum"),
         "approx_count_distinct": F.named("approx_distinct"),
@@ -59,6 +80,7 @@ class DataFusionTranslator(SqlTranslator):
         "mode": _missing("mode"),
         "factorial": F.named("factorial"),
         "bitwise_not": _bitwise_not,
+        **{n: _checked(n) for n in ("add", "subtract", "multiply", "negate", "abs")},
     }
 
     def float_round(
@@ -89,6 +111,12 @@ class DataFusionTranslator(SqlTranslator):
 
     def regexp_count(self, s: exp.Expression, pattern: exp.Expression) -> exp.Expression:
         return exp.Anonymous(this="regexp_count", expressions=[s, pattern])
+
+    def mark(self, matches: exp.Select) -> exp.Expression:
+        """DataFusion cannot run EXISTS in a select list; a correlated count it can."""
+        count = matches.copy()
+        count.set("expressions", [exp.Count(this=exp.Star())])
+        return exp.GT(this=exp.Subquery(this=count), expression=exp.Literal.number(0))
 
     def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
         return exp.Div(this=a, expression=b)
@@ -134,6 +162,14 @@ def reads_in_order(rel: ir.Rel) -> bool:
         if not isinstance(inner, ir.Sort):
             return True
     return any(reads_in_order(x) for x in rel.inputs())
+
+
+def _conforming(stream: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """The stream's batches in ``schema``: a UNION of string and large_string (or
+    string_view) inputs declares one type but passes each input's batches through as is."""
+    for batch in stream:
+        b = batch.to_pyarrow()
+        yield b if b.schema.equals(schema) else b.cast(schema)
 
 
 class DataFusionEngine(SqlEngine):
@@ -184,7 +220,8 @@ class DataFusionEngine(SqlEngine):
 
     def run_sql(self, sql: str) -> pa.RecordBatchReader:
         df = self.connection.sql(sql)
-        return pa.RecordBatchReader.from_stream(df)
+        schema = df.schema()
+        return pa.RecordBatchReader.from_batches(schema, _conforming(df.execute_stream(), schema))
 
     def error_types(self) -> tuple[type[BaseException], ...]:
         return (Exception,)

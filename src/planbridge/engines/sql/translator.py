@@ -25,22 +25,12 @@ from planbridge.engines.sql.frame import (
     subquery,
 )
 from planbridge.engines.sql.needed import Needed, needed_columns
+from planbridge.engines.sql.setops import set_query
 from planbridge.engines.sql.sources import PlaceholderSources, Sources
 from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import PlanError, UnsupportedError
 
 _JOIN_SIDES = {"inner": None, "left": "LEFT", "right": "RIGHT", "outer": "FULL"}
-
-_SET_OPS: dict[str, tuple[type[exp.SetOperation], bool]] = {
-    "union_all": (exp.Union, False),
-    "union_distinct": (exp.Union, True),
-    "minus_primary": (exp.Except, True),
-    "minus_primary_all": (exp.Except, False),
-    "minus_multiset": (exp.Except, False),
-    "intersection_primary": (exp.Intersect, True),
-    "intersection_multiset": (exp.Intersect, True),
-    "intersection_multiset_all": (exp.Intersect, False),
-}
 
 
 def non_empty(frame: Frame) -> Frame:
@@ -85,6 +75,8 @@ class SqlTranslator(ExpressionTranslator):
 
     dialect: ClassVar[str] = "duckdb"
     engine_name: ClassVar[str] = "sql"
+    # Whether EXCEPT ALL / INTERSECT ALL count duplicates right (else they are emulated)
+    native_all_sets: ClassVar[bool] = True
 
     def __init__(self, sources: Sources | None = None) -> None:
         super().__init__()
@@ -430,11 +422,15 @@ class SqlTranslator(ExpressionTranslator):
         cols = self.passthrough(r, kscope)
         sel = exp.Select(expressions=cols).from_(subquery(kf.plain(self.alias()), ka), copy=False)
         if r.type.endswith("mark"):
-            sel.append("expressions", aliased(exists, col_name(len(kscope))))
+            sel.append("expressions", aliased(self.mark(inner), col_name(len(kscope))))
             return Frame(sel, len(kscope) + 1)
         if r.type.endswith("anti"):
             exists = exp.Not(this=exists)
         return Frame(sel.where(exists, copy=False), len(kscope))
+
+    def mark(self, matches: exp.Select) -> exp.Expression:
+        """A mark join's column: whether ``matches`` (the other side, filtered) has a row."""
+        return exp.Exists(this=matches)
 
     def rel_cross(self, r: ir.Cross) -> Frame:
         left, right = self.rel(r.left), self.rel(r.right)
@@ -445,18 +441,10 @@ class SqlTranslator(ExpressionTranslator):
         return Frame(sel, len(lscope) + len(rscope))
 
     def rel_set(self, r: ir.SetOp) -> Frame:
-        kind, distinct = _SET_OPS[r.op]
         frames = [self.rel(x) for x in r.inputs_]
         queries = [f.visible(self.alias()) for f in frames]
-        if r.op in ("minus_primary", "minus_primary_all", "minus_multiset") and len(queries) > 2:
-            rest: exp.Query = queries[1]
-            for q in queries[2:]:
-                rest = exp.Union(this=rest, expression=q, distinct=False)
-            queries = [queries[0], exp.select("*").from_(subquery(rest, self.alias()))]
-        query: exp.Query = queries[0]
-        for q in queries[1:]:
-            query = kind(this=query, expression=q, distinct=distinct)
-        return Frame(query, frames[0].width)
+        width = frames[0].width
+        return Frame(set_query(r.op, queries, width, self.alias, self.native_all_sets), width)
 
     def rel_shared(self, r: ir.Shared) -> Frame:
         key = id(r.rel)
