@@ -55,7 +55,7 @@ def _sources(text: str, option: str) -> tuple[str, ...]:
     unknown = [s for s in chosen if s not in SOURCES]
     if unknown:
         raise click.UsageError(
-            f"{option}: unknown source {', '.join(unknown)}; choose from {', '.join(SOURCES)}"
+            f"{option}: unknown {', '.join(unknown)}; choose from {', '.join(SOURCES)}"
         )
     return chosen
 
