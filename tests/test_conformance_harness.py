@@ -292,6 +292,17 @@ def test_aggregate_function_case_plan() -> None:
     assert plan.proto.extensions[0].extension_function.name == "count:i16"
 
 
+def test_engine_limited_to_sources() -> None:
+    from planbridge.conformance.runner import run
+
+    cases = [_virtual_case(Expected(pa.table({"x": [1, 2]})))]
+    engines = [PlanbridgeEngine("duckdb"), PlanbridgeEngine("datafusion")]
+    out = run(cases, engines, only={"datafusion": ("interop",)})
+    assert [(r.engine, r.status) for r in out.results] == [("duckdb", PASS)]
+    out = run(cases, engines, only={"datafusion": ("x", "interop")})
+    assert [r.engine for r in out.results] == ["duckdb", "datafusion"]
+
+
 def test_cli_usage_errors() -> None:
     from planbridge.cli.conformance import conformance
 
@@ -300,5 +311,7 @@ def test_cli_usage_errors() -> None:
     assert (
         res.exit_code == 2 and "unknown nope; choose from cases, interop, functions" in res.output
     )
+    res = runner.invoke(conformance, ["--engine", "duckdb@cases+nope"])
+    assert res.exit_code == 2 and "--engine: unknown nope" in res.output
     res = runner.invoke(conformance, ["--engine", "no_such_module_x:adapter"])
     assert res.exit_code == 2 and "No module named 'no_such_module_x'" in res.output

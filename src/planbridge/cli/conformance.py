@@ -48,6 +48,18 @@ def _progress(total: int) -> Iterator[Callable]:
     yield tick
 
 
+def _sources(text: str, option: str) -> tuple[str, ...]:
+    from planbridge.conformance import SOURCES
+
+    chosen = tuple(s.strip() for s in text.split(",") if s.strip())
+    unknown = [s for s in chosen if s not in SOURCES]
+    if unknown:
+        raise click.UsageError(
+            f"{option}: unknown {', '.join(unknown)}; choose from {', '.join(SOURCES)}"
+        )
+    return chosen
+
+
 @click.command("conformance")
 @click.option(
     "--engine",
@@ -55,7 +67,8 @@ def _progress(total: int) -> Iterator[Callable]:
     default="duckdb,datafusion",
     show_default=True,
     help="Comma-separated engines: duckdb, datafusion, flink, datafusion-native (DataFusion's "
-    "own consumer, a yardstick) or module:factory for your own adapter.",
+    "own consumer, a yardstick) or module:factory for your own adapter; ENGINE@SOURCE+SOURCE "
+    "runs that engine on those sources only (flink@cases).",
 )
 @click.option(
     "--filter",
@@ -110,20 +123,20 @@ def conformance(
     the Substrait function tests, on each engine; write the support matrix; exit 1 on a
     regression against the baseline.
     """
-    from planbridge.conformance import SOURCES, default_sources, load_adapter
+    from planbridge.conformance import default_sources, load_adapter
     from planbridge.conformance.report import baseline_of, regressions, write_reports
     from planbridge.conformance.runner import RunOutput, run, select
 
-    chosen = tuple(s.strip() for s in sources.split(",") if s.strip())
-    unknown = [s for s in chosen if s not in SOURCES]
-    if unknown:
-        raise click.UsageError(
-            f"--source: unknown {', '.join(unknown)}; choose from {', '.join(SOURCES)}"
-        )
+    chosen = _sources(sources, "--source")
     adapters = []
+    only: dict[str, tuple[str, ...]] = {}
     if not list_only:
         try:
-            adapters = [load_adapter(e.strip()) for e in engines.split(",") if e.strip()]
+            for spec in (e.strip() for e in engines.split(",") if e.strip()):
+                name, _, limit = spec.partition("@")
+                adapters.append(load_adapter(name))
+                if limit:
+                    only[adapters[-1].name] = _sources(limit.replace("+", ","), "--engine")
         except (ImportError, AttributeError, TypeError) as exc:
             raise click.UsageError(f"--engine: {exc}") from None
     srcs = default_sources(cases_dir, chosen)
@@ -148,7 +161,7 @@ def conformance(
     click.echo(f"{len(cases)} cases on {', '.join(a.name for a in adapters)}", err=True)
     start = time.perf_counter()
     with _progress(len(cases)) as tick:
-        out: RunOutput = run(cases, adapters, progress=tick)
+        out: RunOutput = run(cases, adapters, progress=tick, only=only)
     elapsed = time.perf_counter() - start
     paths = write_reports(out, report_dir or _conformance_dir(), notes)
     baseline = baseline or _conformance_dir() / "baseline.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import pyarrow as pa
@@ -216,11 +216,14 @@ def run(
     cases: Sequence[Case],
     engines: Sequence[EngineAdapter],
     progress: Callable[[Case], None] | None = None,
+    only: Mapping[str, Collection[str]] | None = None,
 ) -> RunOutput:
-    """Run ``cases`` on ``engines`` (in one process; an engine that aborts the process aborts the run)."""
+    """Run ``cases`` on ``engines`` (in one process; an engine that aborts the process aborts
+    the run). ``only`` limits an engine (by name) to cases of the given sources."""
     out = RunOutput()
     for case in cases:
-        results, disagreements = run_case(case, engines)
+        chosen = [e for e in engines if not only or case.source in only.get(e.name, (case.source,))]
+        results, disagreements = run_case(case, chosen)
         out.results += results
         out.disagreements += disagreements
         if progress:
