@@ -270,3 +270,39 @@ def test_streaming_demo_pipeline_counts_clicks_per_minute() -> None:
     assert got == {
         (p, (m - epoch) // dt.timedelta(microseconds=1)): n for (p, m), n in want.items()
     }
+
+
+@pytest.mark.parametrize("unit", ["ms", "us", "ns"])
+def test_interval_join_on_each_timestamp_precision(unit: str) -> None:
+    """The join bounds are intervals of the time column's own precision (inclusive)."""
+    t0 = dt.datetime(2024, 1, 1)
+    sch = pa.schema([("k", pa.int64()), ("t", pa.timestamp(unit))])
+    a, b = pb.table("a", sch), pb.table("b", sch)
+    joined = a.interval_join(
+        b,
+        on="k",
+        left_time="t",
+        right_time="t",
+        lower=pb.interval(seconds=2),
+        upper=pb.interval(seconds=1),
+    )
+    left = [t0, t0 + dt.timedelta(seconds=10)]
+    right = [
+        t0 - dt.timedelta(seconds=2),
+        t0 + dt.timedelta(seconds=1, milliseconds=1),
+        t0 + dt.timedelta(seconds=9),
+    ]
+    want = sorted(
+        (x, y)
+        for x in left
+        for y in right
+        if x - dt.timedelta(seconds=2) <= y <= x + dt.timedelta(seconds=1)
+    )
+    data = {
+        "a": pa.table({"k": [1, 1], "t": left}, schema=sch),
+        "b": pa.table({"k": [1, 1, 1], "t": right}, schema=sch),
+    }
+    for engine in ("duckdb", "datafusion"):
+        got = joined.execute(engine=engine, tables=data)
+        rows = sorted(zip(got.column(1).to_pylist(), got.column(3).to_pylist(), strict=True))
+        assert rows == want, engine

@@ -289,10 +289,14 @@ def _units(t: stt.Type, micros: int) -> int:
 
 
 def _ts_shift(ts: Any, micros: int) -> Any:
-    from planbridge.frontend.sources import interval
+    """``ts +/- micros`` with an interval of the timestamp's own precision (the standard
+    ``add``/``subtract`` take ``precision_timestamp<P>`` with ``interval_day<P>``)."""
+    from substrait.builders import type as tb
+
+    from planbridge.frontend.sources import _literal
 
     if micros == 0:
         return ts
-    if micros > 0:
-        return ts + interval(microseconds=micros)
-    return ts - interval(microseconds=-micros)
+    p = precision(ts.type) if ts.type.WhichOneof("kind") != "timestamp" else 6
+    step = _literal(dt.timedelta(microseconds=abs(micros)), tb.interval_day(p, nullable=False))
+    return ts + step if micros > 0 else ts - step
