@@ -18,7 +18,7 @@ from planbridge.engines.flink.dialect import FlinkDialect
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column, order_by, subquery
 from planbridge.engines.sql.translator import SqlTranslator
-from planbridge.engines.sql.types import nested_type
+from planbridge.engines.sql.types import SQL_SIMPLE_TYPES, nested_type
 from planbridge.errors import PlanError, UnsupportedError
 
 
@@ -295,20 +295,10 @@ class FlinkTranslator(SqlTranslator):
         return self.read_source(r, subquery(inner, alias), cols)
 
 
+# Flink spells the simple types as the shared SQL table does, except times and intervals;
+# it has no UUID or compound interval type (those stay UnsupportedError).
 _SIMPLE = {
-    "bool": "BOOLEAN",
-    "i8": "TINYINT",
-    "i16": "SMALLINT",
-    "i32": "INT",
-    "i64": "BIGINT",
-    "fp32": "FLOAT",
-    "fp64": "DOUBLE",
-    "string": "VARCHAR",
-    "varchar": "VARCHAR",
-    "fixed_char": "VARCHAR",
-    "binary": "VARBINARY",
-    "fixed_binary": "VARBINARY",
-    "date": "DATE",
+    **{k: v for k, v in SQL_SIMPLE_TYPES.items() if k not in ("uuid", "interval_compound")},
     "time": "TIME(3)",
     "precision_time": "TIME(3)",
     "timestamp": "TIMESTAMP(6)",

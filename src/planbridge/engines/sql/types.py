@@ -13,7 +13,7 @@ from substrait import type_pb2 as stt
 from planbridge import types as T
 from planbridge.errors import UnsupportedError
 
-_SIMPLE = {
+SQL_SIMPLE_TYPES = {
     "bool": "BOOLEAN",
     "i8": "TINYINT",
     "i16": "SMALLINT",
@@ -51,8 +51,8 @@ def decimal_type(precision: int, scale: int) -> exp.DataType:
 def data_type(t: stt.Type) -> exp.DataType:
     """The SQL type for a Substrait type; raises UnsupportedError for types SQL cannot name."""
     k = T.kind(t)
-    if k in _SIMPLE:
-        return sql_type(_SIMPLE[k])
+    if k in SQL_SIMPLE_TYPES:
+        return sql_type(SQL_SIMPLE_TYPES[k])
     if k == "decimal":
         return decimal_type(t.decimal.precision, t.decimal.scale)
     if k == "precision_timestamp":
