@@ -20,12 +20,17 @@ FileOrFiles = stalg.ReadRel.LocalFiles.FileOrFiles
 
 
 def table(
-    name: str | list[str], schema: Any, event_time: str | None = None, watermark: Any = None
+    name: str | list[str],
+    schema: Any,
+    event_time: str | None = None,
+    watermark: Any = None,
+    processing_time: str | None = None,
 ) -> Table:
     """A named table with a declared schema (dict of type spellings or a pyarrow schema).
 
     With ``event_time`` the table is a stream source: ``t.with_watermark(event_time,
-    delay=watermark)`` (see the streaming docs).
+    delay=watermark)``; ``processing_time`` adds a processing-time column of that name:
+    ``t.with_processing_time(processing_time)`` (see the streaming docs).
     """
     names = [name] if isinstance(name, str) else list(name)
     if not names or not all(isinstance(n, str) and n for n in names):
@@ -35,7 +40,9 @@ def table(
         raise PlanBuildError(f"table {name!r} needs at least one column")
     t = Table(pb_plan.read_named_table(names, named_struct(cols)), cols)
     if event_time is not None:
-        return t.with_watermark(event_time, delay=watermark)  # type: ignore[attr-defined]
+        t = t.with_watermark(event_time, delay=watermark)  # type: ignore[attr-defined]
+    if processing_time is not None:
+        t = t.with_processing_time(processing_time)  # type: ignore[attr-defined]
     return t
 
 

@@ -72,6 +72,15 @@ class StreamingVerbs:
         object.__setattr__(out, "_pb_event_time", (name_of(time), d))
         return out
 
+    def with_processing_time(self: Any, name: str = "proctime") -> Table:
+        """Add the processing-time column ``name`` (precision_timestamp_tz<3>): Flink's
+        ``PROCTIME()``; on batch engines the time the query starts, the same for every row."""
+        out = self._derive(build.processing_time(self._unbound, name))
+        event = self._event_time()
+        if event is not None:
+            object.__setattr__(out, "_pb_event_time", event)
+        return out
+
     def _event_time(self: Any) -> tuple[str, dt.timedelta] | None:
         return self.__dict__.get("_pb_event_time")
 

@@ -16,6 +16,7 @@ from planbridge.errors import UnsupportedError
 from planbridge.streaming.relations import (
     DETAILS,
     WINDOW_COLUMNS,
+    ProcessingTime,
     Replay,
     StreamingRelation,
     TemporalJoin,
@@ -42,11 +43,12 @@ def decode(detail: AnyProto, path: str = "detail") -> StreamingRelation:
 
 
 def describe(rel: Any) -> StreamingRelation:
-    """Decode and check a bound ``ir.Extension``: a Watermark, WindowTVF or TemporalJoin.
+    """Decode and check a bound ``ir.Extension``: a Watermark, ProcessingTime, WindowTVF or
+    TemporalJoin.
 
     Column ordinals in the result index the relation's input(s); the relation's output
     columns are ``rel.columns`` (input columns, plus window_start/window_end/window_time
-    for a WindowTVF; probe then versioned-table columns for a TemporalJoin).
+    for a WindowTVF, plus the processing-time column for a ProcessingTime; probe then versioned-table columns for a TemporalJoin).
     """
     decoded = decode(rel.detail, f"{rel.path}.detail")
     decoded.check([tuple(c.type for c in i.schema) for i in rel.inputs()], rel.path)
@@ -72,6 +74,7 @@ def register(registry: Any) -> Any:
 
 __all__ = [
     "WINDOW_COLUMNS",
+    "ProcessingTime",
     "Replay",
     "StreamingRelation",
     "TemporalJoin",

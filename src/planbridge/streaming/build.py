@@ -20,7 +20,14 @@ from substrait.type_inference import infer_plan_schema
 
 from planbridge import types as T
 from planbridge.errors import PlanBuildError
-from planbridge.streaming.relations import DETAILS, Replay, TemporalJoin, Watermark, WindowTVF
+from planbridge.streaming.relations import (
+    DETAILS,
+    ProcessingTime,
+    Replay,
+    TemporalJoin,
+    Watermark,
+    WindowTVF,
+)
 
 Column = str | int
 Duration = dt.timedelta | int
@@ -91,6 +98,21 @@ def watermark(plan: Any, time: Column, delay: Duration = 0) -> Callable[[Any], s
     return _single(
         plan, lambda names, types: Watermark(index(names, time, "time column"), micros(delay))
     )
+
+
+def processing_time(plan: Any, name: str) -> Callable[[Any], stp.Plan]:
+    """Add the processing-time column ``name`` (precision_timestamp_tz<3>, not null)."""
+
+    def make(names: list[str], types: list[stt.Type]) -> ProcessingTime:
+        if not isinstance(name, str) or not name:
+            raise PlanBuildError(
+                f"processing-time column name must be a non-empty string, not {name!r}"
+            )
+        if name in names:
+            raise PlanBuildError(f"processing-time column {name!r} is already a column")
+        return ProcessingTime(name)
+
+    return _single(plan, make)
 
 
 def window(

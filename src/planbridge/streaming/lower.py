@@ -9,6 +9,7 @@ See docs/streaming-semantics.md for what each rewrite computes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,18 +25,23 @@ from planbridge.plan import Plan
 from planbridge.streaming import relations as R
 from planbridge.streaming import sbuild as B
 from planbridge.streaming.fuse import session_aggregate
-from planbridge.streaming.relations import TemporalJoin, Watermark, WindowTVF
+from planbridge.streaming.relations import ProcessingTime, TemporalJoin, Watermark, WindowTVF
 
 E = stalg.Expression
 _EXTENSIONS = ("extension_leaf", "extension_single", "extension_multi")
 
 
-def lower_plan(plan: Plan) -> Plan:
-    """A copy of ``plan`` with every streaming extension relation rewritten to standard rels."""
+def lower_plan(plan: Plan, now: dt.datetime | None = None) -> Plan:
+    """A copy of ``plan`` with every streaming extension relation rewritten to standard rels.
+
+    ``now`` is the bounded meaning of processing time (default: the wall clock now, when
+    the plan is lowered, i.e. when ``planbridge.execute`` starts the query), truncated to
+    milliseconds; every row of every processing-time column gets it.
+    """
     proto = type(plan.proto)()
     proto.CopyFrom(plan.proto)
     try:
-        _Lowering(proto).run()
+        _Lowering(proto, now_millis(now)).run()
     except PlanError:
         raise
     except RecursionError:
@@ -43,6 +49,18 @@ def lower_plan(plan: Plan) -> Plan:
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise PlanValidationError(f"plan is malformed: {type(exc).__name__}: {exc}") from None
     return Plan(proto)
+
+
+def now_millis(now: dt.datetime | None = None) -> int:
+    """Milliseconds since the epoch of ``now`` (default: the wall clock), rounded down."""
+    if now is None:
+        now = dt.datetime.now(dt.UTC)
+    elif now.tzinfo is None:
+        raise PlanValidationError("processing time 'now' must be a zone-aware datetime")
+    return (now - _EPOCH) // dt.timedelta(milliseconds=1)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def has_streaming_relations(plan: Plan) -> bool:
@@ -66,8 +84,9 @@ def has_streaming_relations(plan: Plan) -> bool:
 
 
 class _Lowering:
-    def __init__(self, proto: Any) -> None:
+    def __init__(self, proto: Any, now_ms: int) -> None:
         self.proto = proto
+        self.now_ms = now_ms
         self.ctx = Context(functions=resolve_functions(proto), bind_rel=bind_rel)
         self.ctx.subtrees = [r.rel for r in proto.relations]
         self.f = B.Functions(proto, self.ctx.functions)
@@ -123,6 +142,21 @@ class _Lowering:
     ) -> stalg.Rel:
         """Bounded input: a watermark changes nothing; the relation is its input."""
         return inputs[0]
+
+    def processing_time(
+        self,
+        d: ProcessingTime,
+        inputs: list[stalg.Rel],
+        types: list[tuple[stt.Type, ...]],
+        path: str,
+    ) -> stalg.Rel:
+        """Bounded input: one instant (the query's start) for every row."""
+        lit = E(
+            literal=E.Literal(
+                precision_timestamp_tz=E.Literal.PrecisionTimestamp(precision=3, value=self.now_ms)
+            )
+        )
+        return B.project(inputs[0], [lit])
 
     def window(
         self, d: WindowTVF, inputs: list[stalg.Rel], types: list[tuple[stt.Type, ...]], path: str
@@ -291,6 +325,7 @@ _ASSIGN: dict[str, Callable[..., tuple[stalg.Rel, int]]] = {
 }
 _HANDLERS: dict[type, Callable[..., stalg.Rel]] = {
     Watermark: _Lowering.watermark,
+    ProcessingTime: _Lowering.processing_time,
     WindowTVF: _Lowering.window,
     TemporalJoin: _Lowering.temporal_join,
 }

@@ -129,6 +129,50 @@ class Watermark(ExtensionSingleDetail):
         return _named(self, [tuple(input.types)], self.input_names or _placeholder_names(input))
 
 
+def processing_time_type() -> stt.Type:
+    """A processing-time column: an instant with millisecond precision (Flink's
+    ``TIMESTAMP_LTZ(3)`` from ``PROCTIME()``), never null."""
+    return stt.Type(
+        precision_timestamp_tz=stt.Type.PrecisionTimestampTZ(
+            precision=3, nullability=stt.Type.NULLABILITY_REQUIRED
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProcessingTime(ExtensionSingleDetail):
+    """Adds the processing-time column ``column_name`` (precision_timestamp_tz<3>)."""
+
+    column_name: str
+    input_names: tuple[str, ...] | None = field(default=None, compare=False)
+
+    type_url: ClassVar[str] = type_url(pb.ProcessingTime)
+
+    def to_any(self) -> AnyProto:
+        return _pack(pb.ProcessingTime(column_name=self.column_name))
+
+    @classmethod
+    def from_any(cls, detail: AnyProto, path: str = "detail") -> ProcessingTime:
+        m = _unpack(detail, pb.ProcessingTime, path)
+        return cls(m.column_name)  # type: ignore[attr-defined]
+
+    def check(self, inputs: list[tuple[stt.Type, ...]], path: str) -> None:
+        if not self.column_name:
+            raise PlanValidationError("a processing-time column needs a name", path)
+
+    def output_types(
+        self, inputs: list[tuple[stt.Type, ...]], path: str = "detail"
+    ) -> tuple[stt.Type, ...]:
+        self.check(inputs, path)
+        return (*inputs[0], processing_time_type())
+
+    def output_names(self, input_names: list[str]) -> list[str]:
+        return [*input_names, self.column_name]
+
+    def derive_schema(self, input: stt.Type.Struct) -> stt.NamedStruct:
+        return _named(self, [tuple(input.types)], self.input_names or _placeholder_names(input))
+
+
 @dataclass(frozen=True)
 class Replay:
     """The streaming meaning: rows in ``arrival_column`` order, late rows dropped."""
@@ -323,10 +367,10 @@ class TemporalJoin(ExtensionMultiDetail):
         return _named(self, [tuple(s.types) for s in inputs], names)
 
 
-StreamingRelation = Watermark | WindowTVF | TemporalJoin
-DETAILS: dict[str, type[Watermark] | type[WindowTVF] | type[TemporalJoin]] = {
-    c.type_url: c for c in (Watermark, WindowTVF, TemporalJoin)
-}
+StreamingRelation = Watermark | ProcessingTime | WindowTVF | TemporalJoin
+DETAILS: dict[
+    str, type[Watermark] | type[ProcessingTime] | type[WindowTVF] | type[TemporalJoin]
+] = {c.type_url: c for c in (Watermark, ProcessingTime, WindowTVF, TemporalJoin)}
 
 
 def precision(t: stt.Type) -> int:

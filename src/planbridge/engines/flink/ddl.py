@@ -36,6 +36,7 @@ _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 
 ROWTIME = "_pb_rt"
+PROCTIME = "_pb_pt"  # the computed processing-time column (PROCTIME()) of a source
 NULL_TIME = "1000-01-01 00:00:00"  # rowtime of rows whose event time is null  # the computed millisecond event-time column of a source with a watermark
 
 
@@ -46,7 +47,7 @@ class Watermark:
     with ``WATERMARK FOR _pb_rt AS _pb_rt - delay``. ``arrival``: base column giving the
     order rows arrive in (the data file is written in that order)."""
 
-    column: int
+    column: int | None
     delay: exp.Expression | None = None
     arrival: int | None = None
     #: The watermark is on the column itself (declared TIMESTAMP(3)), for windows over
@@ -55,6 +56,8 @@ class Watermark:
     #: Base columns of a versioned table's key (``PRIMARY KEY (..) NOT ENFORCED``), for
     #: the versioned side of an event-time temporal join.
     primary_key: tuple[int, ...] = ()
+    #: The source also declares the processing-time column ``_pb_pt AS PROCTIME()``.
+    proctime: bool = False
 
 
 def create_table(
@@ -64,6 +67,7 @@ def create_table(
     watermark: tuple[str, exp.Expression | None] | None = None,
     on_column: bool = False,
     primary_key: list[str] | None = None,
+    proctime: bool = False,
 ) -> exp.Create:
     """``CREATE TEMPORARY TABLE name (cols.., _pb_rt AS CAST(..), WATERMARK FOR _pb_rt ..)
     WITH ('k' = 'v', ..)``."""
@@ -95,6 +99,17 @@ def create_table(
         ref = exp.column(ROWTIME, quoted=True)
         expr = exp.Sub(this=ref.copy(), expression=delay) if delay is not None else ref.copy()
         defs.append(exp.WatermarkColumnConstraint(this=ref, expression=expr))
+    if proctime:
+        defs.append(
+            exp.ColumnDef(
+                this=exp.to_identifier(PROCTIME, quoted=True),
+                constraints=[
+                    exp.ColumnConstraint(
+                        kind=exp.ComputedColumnConstraint(this=exp.Anonymous(this="PROCTIME"))
+                    )
+                ],
+            )
+        )
     if primary_key:
         defs.append(
             exp.PrimaryKey(
@@ -294,8 +309,9 @@ class FlinkSources(TableBinder):
         name = self.new_name()
         types = types or [c.type for c in rel.base_schema]
         cols = [(n, flink_type(t)) for n, t in zip(names, types, strict=True)]
-        watermark = (names[wm.column], wm.delay) if wm is not None else None
-        on_column = wm is not None and wm.on_column
+        has_time = wm is not None and wm.column is not None
+        watermark = (names[wm.column], wm.delay) if has_time else None  # type: ignore[union-attr,index]
+        on_column = has_time and wm.on_column  # type: ignore[union-attr]
         if on_column:
             col = wm.column  # type: ignore[union-attr]
             t = types[col]
@@ -310,7 +326,8 @@ class FlinkSources(TableBinder):
                     rel.path,
                 )
         pk = [names[c] for c in wm.primary_key] if wm is not None else None
-        stmt = create_table(name, cols, options, watermark, on_column, pk)
+        proctime = wm is not None and wm.proctime
+        stmt = create_table(name, cols, options, watermark, on_column, pk, proctime)
         self.ddl.append((stmt, rel.path))
         self.created.append(name)
         self._declared[key] = name

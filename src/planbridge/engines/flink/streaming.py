@@ -18,6 +18,7 @@ be watermarks (Flink's time attributes start at a table's DDL).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import sqlglot.expressions as exp
@@ -25,22 +26,29 @@ import sqlglot.expressions as exp
 from planbridge import streaming
 from planbridge import types as T
 from planbridge.consumer import ir
-from planbridge.engines.flink.ddl import ROWTIME, Watermark
-from planbridge.engines.sql.frame import Frame, aliased, col_name, column
+from planbridge.engines.flink.ddl import PROCTIME, ROWTIME, Watermark
+from planbridge.engines.sql.frame import Frame, aliased, col_name, column, subquery
 from planbridge.errors import UnsupportedError
-from planbridge.streaming import TemporalJoin, WindowTVF
+from planbridge.streaming import ProcessingTime, TemporalJoin, WindowTVF
 
 _TVF = {"tumble": "TUMBLE", "hop": "HOP", "cumulate": "CUMULATE", "session": "SESSION"}
 
 
-def source_of(rel: ir.Rel) -> tuple[ir.Read, list[streaming.Watermark]] | None:
-    """The read under ``rel`` through watermark relations only, and those watermarks."""
+def source_of(
+    rel: ir.Rel, through_proctime: bool = False
+) -> tuple[ir.Read, list[streaming.Watermark]] | None:
+    """The read under ``rel`` through watermark relations only (and, when asked, one
+    processing-time relation), and those watermarks."""
     marks: list[streaming.Watermark] = []
+    proctimes = 0
     while isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
         d = streaming.describe(rel)
-        if not isinstance(d, streaming.Watermark) or rel.emit is not None:
+        if isinstance(d, ProcessingTime) and through_proctime and not proctimes:
+            proctimes += 1
+        elif not isinstance(d, streaming.Watermark) or rel.emit is not None:
             return None
-        marks.append(d)
+        else:
+            marks.append(d)
         rel = rel.inputs_[0]
     if isinstance(rel, ir.Read) and not isinstance(rel, ir.ExtensionTableRead):
         return rel, marks
@@ -56,7 +64,11 @@ def trace_column(rel: ir.Rel, index: int) -> tuple[ir.Read, int] | None:
         if isinstance(rel, ir.Read) and not isinstance(rel, ir.ExtensionTableRead):
             return rel, base_column(rel, index)
         if isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
-            if not isinstance(streaming.decode(rel.detail, rel.path), streaming.Watermark):
+            d = streaming.decode(rel.detail, rel.path)
+            if isinstance(d, ProcessingTime) and index < len(rel.inputs_[0].schema):
+                rel = rel.inputs_[0]
+                continue
+            if not isinstance(d, streaming.Watermark):
                 return None
             rel = rel.inputs_[0]
         elif isinstance(rel, ir.Filter):
@@ -94,6 +106,7 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
     marks: dict[int, Watermark] = {}
     windows: list[tuple[ir.Extension, WindowTVF]] = []
     joins: list[tuple[ir.Extension, TemporalJoin]] = []
+    proctimes: list[ir.Read] = []
     stack: list[ir.Rel] = [plan.root]
     seen: set[int] = set()
     while stack:
@@ -111,15 +124,24 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
         if isinstance(d, TemporalJoin):
             joins.append((rel, d))
             continue
+        if isinstance(d, ProcessingTime):
+            below = source_of(rel.inputs_[0])
+            if below is not None:
+                proctimes.append(below[0])
+            continue
         found = source_of(rel.inputs_[0]) if rel.inputs_ else None
         if found is None:
             continue
         read, chain = found
         if isinstance(d, streaming.Watermark) and id(read) not in marks:
+            if d.time_column >= len(read.schema):
+                raise UnsupportedError(
+                    "Flink has no watermark on a processing-time column", rel.path
+                )
             col = base_column(read, d.time_column)
             marks[id(read)] = Watermark(col, delay_interval(d.delay_micros, rel.path))
     for rel, d in windows:
-        direct = source_of(rel.inputs_[0])
+        direct = source_of(rel.inputs_[0], through_proctime=True)
         traced = trace_column(rel.inputs_[0], d.time_column)
         if traced is None:
             continue
@@ -136,7 +158,34 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
         marks[id(read)] = wm
     for rel, d in joins:
         marks.update(_temporal_join_watermarks(rel, d))
+    for read in proctimes:
+        mark = marks.get(id(read))
+        marks[id(read)] = replace(mark, proctime=True) if mark else Watermark(None, proctime=True)
     return _same_table_same_watermark(plan.root, marks)
+
+
+def processing_time(tr: Any, r: ir.Extension, d: ProcessingTime) -> Frame:
+    """The input plus a processing-time column: the source's computed ``_pb_pt AS
+    PROCTIME()`` when the input reads a source (through watermarks), else ``PROCTIME()``
+    in a projection."""
+    found = source_of(r.inputs_[0])
+    if found is None:
+        inp = tr.rel(r.inputs_[0])
+        alias = tr.alias()
+        cols = [aliased(column(alias, col_name(i)), col_name(i)) for i in range(inp.width)]
+        cols.append(aliased(exp.Anonymous(this="PROCTIME"), col_name(inp.width)))
+        sel = exp.Select(expressions=cols).from_(subquery(inp.plain(tr.alias()), alias))
+        return Frame(sel, inp.width + 1)
+    read, _ = found
+    source = tr.read_table(read)
+    alias = tr.alias()
+    table = exp.Table(
+        this=exp.to_identifier(source.name, quoted=True),
+        alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
+    )
+    frame = tr.read_source(read, table, [column(alias, n) for n, _ in source.columns])
+    frame.query.append("expressions", aliased(column(alias, PROCTIME), col_name(frame.width)))
+    return Frame(frame.query, frame.width + 1)
 
 
 def join_side(rel: ir.Rel) -> tuple[ir.Read, list[int]] | None:
@@ -268,10 +317,13 @@ def _watermarks_below(rel: ir.Rel) -> list[streaming.Watermark]:
 
 def window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
     """``SELECT cols, window_start, window_end, window_time FROM TABLE(<KIND>(TABLE src ..))``."""
-    found = source_of(r.inputs_[0])
+    found = source_of(r.inputs_[0], through_proctime=True)
     if found is None:
         return derived_window_tvf(tr, r, d)
     read, _ = found
+    width = len(read.schema)
+    has_pt = len(r.inputs_[0].schema) > width  # a processing-time column follows the read's
+    on_pt = has_pt and d.time_column == width
     if d.kind == "session" and read.filter is not None:
         raise UnsupportedError("a session window over a filtered read", r.path)
     source = tr.read_table(read)
@@ -286,16 +338,22 @@ def window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
         table_arg += f" PARTITION BY ({', '.join(keys)})"
     args: list[exp.Expression] = [
         exp.Var(this=table_arg),
-        exp.Anonymous(this="DESCRIPTOR", expressions=[exp.column(ROWTIME, quoted=True)]),
+        exp.Anonymous(
+            this="DESCRIPTOR",
+            expressions=[exp.column(PROCTIME if on_pt else ROWTIME, quoted=True)],
+        ),
         *_sizes(d, r.path),
     ]
     alias = tr.alias()
     cols: list[exp.Expression] = [column(alias, n) for n in names]
     frame = tr.read_source(read, _tvf_table(d, args, alias), cols)
     sel = frame.query
-    time_col = column(alias, names[base_column(read, d.time_column)])
-    sel = sel.where(exp.Not(this=exp.Is(this=time_col, expression=exp.null())), copy=False)
-    return _with_window_columns(sel, alias, frame.width)
+    if has_pt:
+        sel.append("expressions", aliased(column(alias, PROCTIME), col_name(frame.width)))
+    if not on_pt:
+        time_col = column(alias, names[base_column(read, d.time_column)])
+        sel = sel.where(exp.Not(this=exp.Is(this=time_col, expression=exp.null())), copy=False)
+    return _with_window_columns(sel, alias, frame.width + has_pt)
 
 
 def derived_window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:

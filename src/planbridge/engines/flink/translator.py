@@ -252,13 +252,15 @@ class FlinkTranslator(SqlTranslator):
     def rel_extension(self, r: ir.Extension) -> Frame:
         """planbridge's streaming relations, natively (see :mod:`.streaming`)."""
         from planbridge import streaming
-        from planbridge.engines.flink.streaming import temporal_join, window_tvf
+        from planbridge.engines.flink.streaming import processing_time, temporal_join, window_tvf
 
         if not streaming.is_streaming(r.detail):
             return super().rel_extension(r)
         d = streaming.describe(r)
         if isinstance(d, streaming.Watermark):
             return self.rel(r.inputs_[0])  # declared on the source (WATERMARK FOR)
+        if isinstance(d, streaming.ProcessingTime):
+            return processing_time(self, r, d)  # declared on the source (PROCTIME())
         if isinstance(d, streaming.WindowTVF):
             self.windowed = True
             return window_tvf(self, r, d)

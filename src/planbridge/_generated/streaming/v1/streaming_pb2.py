@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'planbridge/streaming/v1/streaming.proto\x12\x17planbridge.streaming.v1\"6\n\tWatermark\x12\x13\n\x0btime_column\x18\x01 \x01(\x05\x12\x14\n\x0c\x64\x65lay_micros\x18\x02 \x01(\x03\"@\n\x06Replay\x12\x16\n\x0e\x61rrival_column\x18\x01 \x01(\x05\x12\x1e\n\x16watermark_delay_micros\x18\x02 \x01(\x03\"\xec\x02\n\x13WindowTableFunction\x12?\n\x04kind\x18\x01 \x01(\x0e\x32\x31.planbridge.streaming.v1.WindowTableFunction.Kind\x12\x13\n\x0btime_column\x18\x02 \x01(\x05\x12\x13\n\x0bsize_micros\x18\x03 \x01(\x03\x12\x14\n\x0cslide_micros\x18\x04 \x01(\x03\x12\x15\n\roffset_micros\x18\x05 \x01(\x03\x12\x12\n\ngap_micros\x18\x06 \x01(\x03\x12\x16\n\x0epartition_keys\x18\x07 \x03(\x05\x12/\n\x06replay\x18\x08 \x01(\x0b\x32\x1f.planbridge.streaming.v1.Replay\"`\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n\x0bKIND_TUMBLE\x10\x01\x12\x0c\n\x08KIND_HOP\x10\x02\x12\x11\n\rKIND_CUMULATE\x10\x03\x12\x10\n\x0cKIND_SESSION\x10\x04\"\xf8\x01\n\x0cTemporalJoin\x12<\n\x04type\x18\x01 \x01(\x0e\x32..planbridge.streaming.v1.TemporalJoin.JoinType\x12\x18\n\x10left_time_column\x18\x02 \x01(\x05\x12\x19\n\x11right_time_column\x18\x03 \x01(\x05\x12\x11\n\tleft_keys\x18\x04 \x03(\x05\x12\x12\n\nright_keys\x18\x05 \x03(\x05\"N\n\x08JoinType\x12\x19\n\x15JOIN_TYPE_UNSPECIFIED\x10\x00\x12\x13\n\x0fJOIN_TYPE_INNER\x10\x01\x12\x12\n\x0eJOIN_TYPE_LEFT\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'planbridge/streaming/v1/streaming.proto\x12\x17planbridge.streaming.v1\"6\n\tWatermark\x12\x13\n\x0btime_column\x18\x01 \x01(\x05\x12\x14\n\x0c\x64\x65lay_micros\x18\x02 \x01(\x03\"%\n\x0eProcessingTime\x12\x13\n\x0b\x63olumn_name\x18\x01 \x01(\t\"@\n\x06Replay\x12\x16\n\x0e\x61rrival_column\x18\x01 \x01(\x05\x12\x1e\n\x16watermark_delay_micros\x18\x02 \x01(\x03\"\xec\x02\n\x13WindowTableFunction\x12?\n\x04kind\x18\x01 \x01(\x0e\x32\x31.planbridge.streaming.v1.WindowTableFunction.Kind\x12\x13\n\x0btime_column\x18\x02 \x01(\x05\x12\x13\n\x0bsize_micros\x18\x03 \x01(\x03\x12\x14\n\x0cslide_micros\x18\x04 \x01(\x03\x12\x15\n\roffset_micros\x18\x05 \x01(\x03\x12\x12\n\ngap_micros\x18\x06 \x01(\x03\x12\x16\n\x0epartition_keys\x18\x07 \x03(\x05\x12/\n\x06replay\x18\x08 \x01(\x0b\x32\x1f.planbridge.streaming.v1.Replay\"`\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x0f\n\x0bKIND_TUMBLE\x10\x01\x12\x0c\n\x08KIND_HOP\x10\x02\x12\x11\n\rKIND_CUMULATE\x10\x03\x12\x10\n\x0cKIND_SESSION\x10\x04\"\xf8\x01\n\x0cTemporalJoin\x12<\n\x04type\x18\x01 \x01(\x0e\x32..planbridge.streaming.v1.TemporalJoin.JoinType\x12\x18\n\x10left_time_column\x18\x02 \x01(\x05\x12\x19\n\x11right_time_column\x18\x03 \x01(\x05\x12\x11\n\tleft_keys\x18\x04 \x03(\x05\x12\x12\n\nright_keys\x18\x05 \x03(\x05\"N\n\x08JoinType\x12\x19\n\x15JOIN_TYPE_UNSPECIFIED\x10\x00\x12\x13\n\x0fJOIN_TYPE_INNER\x10\x01\x12\x12\n\x0eJOIN_TYPE_LEFT\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,14 +34,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_WATERMARK']._serialized_start=68
   _globals['_WATERMARK']._serialized_end=122
-  _globals['_REPLAY']._serialized_start=124
-  _globals['_REPLAY']._serialized_end=188
-  _globals['_WINDOWTABLEFUNCTION']._serialized_start=191
-  _globals['_WINDOWTABLEFUNCTION']._serialized_end=555
-  _globals['_WINDOWTABLEFUNCTION_KIND']._serialized_start=459
-  _globals['_WINDOWTABLEFUNCTION_KIND']._serialized_end=555
-  _globals['_TEMPORALJOIN']._serialized_start=558
-  _globals['_TEMPORALJOIN']._serialized_end=806
-  _globals['_TEMPORALJOIN_JOINTYPE']._serialized_start=728
-  _globals['_TEMPORALJOIN_JOINTYPE']._serialized_end=806
+  _globals['_PROCESSINGTIME']._serialized_start=124
+  _globals['_PROCESSINGTIME']._serialized_end=161
+  _globals['_REPLAY']._serialized_start=163
+  _globals['_REPLAY']._serialized_end=227
+  _globals['_WINDOWTABLEFUNCTION']._serialized_start=230
+  _globals['_WINDOWTABLEFUNCTION']._serialized_end=594
+  _globals['_WINDOWTABLEFUNCTION_KIND']._serialized_start=498
+  _globals['_WINDOWTABLEFUNCTION_KIND']._serialized_end=594
+  _globals['_TEMPORALJOIN']._serialized_start=597
+  _globals['_TEMPORALJOIN']._serialized_end=845
+  _globals['_TEMPORALJOIN_JOINTYPE']._serialized_start=767
+  _globals['_TEMPORALJOIN_JOINTYPE']._serialized_end=845
 # @@protoc_insertion_point(module_scope)

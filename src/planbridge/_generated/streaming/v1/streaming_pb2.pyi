@@ -16,6 +16,12 @@ class Watermark(_message.Message):
     delay_micros: int
     def __init__(self, time_column: _Optional[int] = ..., delay_micros: _Optional[int] = ...) -> None: ...
 
+class ProcessingTime(_message.Message):
+    __slots__ = ("column_name",)
+    COLUMN_NAME_FIELD_NUMBER: _ClassVar[int]
+    column_name: str
+    def __init__(self, column_name: _Optional[str] = ...) -> None: ...
+
 class Replay(_message.Message):
     __slots__ = ("arrival_column", "watermark_delay_micros")
     ARRIVAL_COLUMN_FIELD_NUMBER: _ClassVar[int]
