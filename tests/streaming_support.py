@@ -126,14 +126,14 @@ def model_assign(rows: Sequence[Row], kind: str, **kw: int) -> list[tuple]:
     if kind == "session":
         gap = kw["gap"]
         by_key: dict[Any, list[int]] = {}
-        for k, t, _, _ in rows:
+        for k, t, _, _ in rows:  # sessions form on the time rounded down to the ms
             if t is not None:
-                by_key.setdefault(k, []).append(t)
+                by_key.setdefault(k, []).append(t // MS * MS)
         sessions = {k: model_sessions(ts, gap) for k, ts in by_key.items()}
         for k, t, v, _ in rows:
             if t is None:
                 continue
-            (s, e) = next((s, e) for s, e in sessions[k] if s <= t < e)
+            (s, e) = next((s, e) for s, e in sessions[k] if s <= t // MS * MS < e)
             out.append((k, t, v, s, e, e - WINDOW_LAG))
         return sorted(out, key=_tuple_key)
     for k, t, v, _ in rows:

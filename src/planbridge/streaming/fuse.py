@@ -95,7 +95,8 @@ def session_aggregate(lw: Any, rel: stalg.Rel, path: str) -> stalg.Rel | None:
     gap = units(d.gap_micros)
     keys = [B.field(k) for k in d.partition_keys]
     base = B.filter_(ext.input, f.is_not_null(B.field(d.time_column)))
-    base = B.project(base, [B.cast(B.field(d.time_column), B.i64())])
+    x = B.cast(B.field(d.time_column), B.i64())
+    base = B.project(base, [f.millis_floor(x, R.precision(t))])
     x = B.field(n)
     base = B.project(base, [f.window(B.ARITH, "lag:any", [x], B.i64(True), keys, [x])])
     prev = B.field(n + 1)

@@ -174,7 +174,8 @@ class _Lowering:
             )
         units = _Units(R.precision(t))
         rel = B.filter_(inputs[0], f.is_not_null(B.field(d.time_column)))
-        rel = B.project(rel, [B.cast(B.field(d.time_column), B.i64())])
+        x = B.cast(B.field(d.time_column), B.i64())
+        rel = B.project(rel, [f.millis_floor(x, R.precision(t)) if d.kind == "session" else x])
         x, width = B.field(n), n + 1
         wm = None
         if d.replay is not None:

@@ -91,6 +91,13 @@ class Functions:
         """``a`` mod ``m`` in [0, m) whatever the engine's sign convention for ``%``."""
         return self.mod(self.add(self.mod(a, lit(m)), lit(m)), lit(m))
 
+    def millis_floor(self, x: E, precision: int) -> E:
+        """``x`` (units of ``precision``) rounded down to whole milliseconds: Flink's time
+        attributes are milliseconds, so sessions merge and start on the millisecond."""
+        if precision <= 3:
+            return x
+        return self.sub(x, self.floor_mod(x, 10 ** (precision - 3)))
+
     def cmp(self, name: str, a: E, b: E) -> E:
         return self.call(CMP, f"{name}:any_any", [a, b], boolean())
 
