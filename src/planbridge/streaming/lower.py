@@ -168,8 +168,10 @@ class _Lowering:
         if d.kind == "session" and d.replay is not None:
             raise UnsupportedError(
                 "session windows with a Replay (arrival order, late rows dropped) have no "
-                "standard-Substrait lowering: a late row may still merge into an open session; "
-                "run this plan on Flink, or drop the replay for the bounded-input meaning",
+                "standard-Substrait lowering: whether a late row is kept depends on which "
+                "sessions are still open, a sequential merge with no relational form (see "
+                "docs/streaming-semantics.md); run this plan on Flink, or drop the replay "
+                "for the bounded-input meaning",
                 path,
             )
         units = _Units(R.precision(t))
