@@ -21,11 +21,11 @@ from planbridge import streaming
 from planbridge.cli.main import cli
 from planbridge.conformance.native import NativeDataFusion
 from planbridge.engines import explain_query
-from planbridge.errors import PlanBuildError, PlanValidationError
+from planbridge.errors import PlanBuildError, PlanValidationError, UnsupportedError
 from planbridge.execute import bind
 from planbridge.plan import Plan
 from planbridge.streaming.lower import has_streaming_relations, lower_plan
-from tests.streaming_support import ENGINES, MS, as_micros
+from tests.streaming_support import ENGINES, MS, SEC, as_micros, events, run
 
 SCHEMA = {"k": "string", "v": "int64"}
 DATA = pa.table({"k": ["a", "b", "a", None, "b"], "v": [1, 2, 3, 4, 5]})
@@ -170,3 +170,43 @@ def test_flink_processing_time_window_aggregates_open_at_end_of_input_are_not_em
     before, rows, after = timed(w.aggregate(by="k", n=w.v.count()).to_substrait(), "flink")
     crossed_midnight = before // DAY != after // DAY
     assert rows == [] or crossed_midnight
+
+
+def test_flink_event_time_windows_beside_a_processing_time_column() -> None:
+    schema = {"k": "string", "ts": "timestamp", "v": "int64", "arrival": "int64"}
+    t0 = 1_700_000_000 * SEC
+    rows = [("a" if i % 3 else "b", t0 + i * SEC, i, i) for i in range(12)]
+    t = pb.table("events", schema, event_time="ts", processing_time="pt")
+    for w in (
+        t.window_by().tumble(pb.interval(seconds=5)),
+        t.window_by(arrival="arrival").hop(pb.interval(seconds=4), pb.interval(seconds=2)),
+    ):
+        p = w.aggregate(by="k", n=w.v.count()).to_substrait()
+        got = run(p, {"events": events(rows)}, "flink")
+        assert got == run(p, {"events": events(rows)}, "duckdb")
+        assert sum(r["n"] for r in got) >= len(rows)
+
+
+def test_flink_over_aggregation_on_processing_time() -> None:
+    """Flink computes PROCTIME() per row (batch mode: no windows): each row's range holds
+    itself and only rows of its key, and every time lies within the run."""
+    t = clicks()
+    before, rows, after = timed(
+        t.over_time("pt", pb.interval(seconds=1), group_by="k", s=t.v.sum()).to_substrait(),
+        "flink",
+    )
+    totals = {"a": 4, "b": 7, None: 4}
+    assert sorted(r["v"] for r in rows) == [1, 2, 3, 4, 5]
+    for r in rows:
+        assert before <= r["pt"] <= after
+        assert r["v"] <= r["s"] <= totals[r["k"]]
+
+
+def test_flink_window_on_processing_time_of_a_derived_relation_is_a_clear_error() -> None:
+    t = pb.table("clicks", SCHEMA)
+    w = t.filter(t.v > 1).with_processing_time("pt").window_by("pt").tumble(pb.interval(seconds=1))
+    with pytest.raises(UnsupportedError, match="come unchanged from a source table") as info:
+        pb.execute(w.to_substrait(), "flink", tables={"clicks": DATA})
+    assert info.value.path.startswith("relations[0].root")
+    _, rows, _ = timed(t.filter(t.v > 1).with_processing_time("pt").to_substrait(), "flink")
+    assert sorted(r["v"] for r in rows) == [2, 3, 4, 5]  # PROCTIME() in a projection

@@ -51,7 +51,8 @@ def is_streaming(plan: ir.BoundPlan) -> bool:
     while stack:
         r = stack.pop()
         if isinstance(r, ir.Extension) and streaming.is_streaming(r.detail):
-            if not isinstance(streaming.decode(r.detail, r.path), streaming.Watermark):
+            bare = (streaming.Watermark, streaming.ProcessingTime)  # columns only
+            if not isinstance(streaming.decode(r.detail, r.path), bare):
                 return True
         stack.extend(r.inputs())
     return False
