@@ -125,3 +125,8 @@ def replay_tumble_late():
 def replay_hop_late():
     w = s_late.window_by("ts", arrival="seq").hop(_sec(10), _sec(5))
     return w.aggregate(n=w.v.count())
+
+
+def replay_session_late():
+    w = s_late.window_by("ts", arrival="seq").session(_sec(5), by="k")
+    return w.aggregate(by="k", n=w.v.count(), total=w.v.sum())
