@@ -58,17 +58,33 @@ def source_of(
 def trace_column(rel: ir.Rel, index: int) -> tuple[ir.Read, int] | None:
     """The source read and base column that output column ``index`` of ``rel`` passes
     through unchanged (watermarks, filters, projections, emits), or None."""
+    found = _follow(rel, index)
+    if found is None or not isinstance(found[0], ir.Read):
+        return None
+    return found[0], base_column(found[0], found[1])  # type: ignore[arg-type]
+
+
+def is_processing_time(rel: ir.Rel, index: int) -> bool:
+    """Whether output column ``index`` of ``rel`` is a processing-time column passed through
+    unchanged (Flink keeps ``PROCTIME()`` a time attribute through filters and projections)."""
+    found = _follow(rel, index)
+    return found is not None and isinstance(found[0], ir.Extension)
+
+
+def _follow(rel: ir.Rel, index: int) -> tuple[ir.Rel, int] | None:
+    """Follow column ``index`` down through watermarks, processing-time relations (for
+    their input columns), filters, projections and emits: the read (and its output
+    column) or the processing-time relation (and its added column) it comes from."""
     while True:
         if rel.emit is not None:
             index = rel.emit[index]
         if isinstance(rel, ir.Read) and not isinstance(rel, ir.ExtensionTableRead):
-            return rel, base_column(rel, index)
+            return rel, index
         if isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
             d = streaming.decode(rel.detail, rel.path)
-            if isinstance(d, ProcessingTime) and index < len(rel.inputs_[0].schema):
-                rel = rel.inputs_[0]
-                continue
-            if not isinstance(d, streaming.Watermark):
+            if isinstance(d, ProcessingTime) and index >= len(rel.inputs_[0].schema):
+                return rel, index
+            if not isinstance(d, streaming.Watermark | ProcessingTime):
                 return None
             rel = rel.inputs_[0]
         elif isinstance(rel, ir.Filter):
@@ -359,11 +375,13 @@ def window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
 def derived_window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
     """A window over a derived relation (filters, projections of a source): the TVF reads
     the translated input as a subquery; the event-time column is the source's own column,
-    declared the time attribute (millisecond precision, not null) in its DDL."""
-    if trace_column(r.inputs_[0], d.time_column) is None:
+    declared the time attribute (millisecond precision, not null) in its DDL, or a
+    processing-time column (``PROCTIME()``, a time attribute wherever it is added)."""
+    proctime = is_processing_time(r.inputs_[0], d.time_column)
+    if not proctime and trace_column(r.inputs_[0], d.time_column) is None:
         raise UnsupportedError(
             "Flink windows need their time column to come unchanged from a source table "
-            "(through filters and projections)",
+            "or a processing-time column (through filters and projections)",
             r.path,
         )
     if d.kind == "session" and d.partition_keys:
