@@ -5,6 +5,7 @@ times before 1970, null times, the end of bounded input)."""
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 import planbridge as pb
@@ -114,3 +115,32 @@ def test_end_of_bounded_input_fires_every_window() -> None:
     w = src().window_by().session(pb.interval(seconds=1), by="k")
     got = same_everywhere(w.aggregate(by="k", n=w.v.count()), rows)
     assert [r["n"] for r in got] == [1] * len(rows)  # 1.5 s apart: one session each
+
+
+@pytest.mark.parametrize(
+    ("spelling", "unit", "tz"),
+    [("timestamp(3)", "ms", None), ("timestamp_tz", "us", "UTC"), ("timestamp_tz(3)", "ms", "UTC")],
+)
+def test_window_columns_for_each_time_type(spelling: str, unit: str, tz: str | None) -> None:
+    """Window columns have the time column's type; window_time is window_end - 1 ms for
+    millisecond columns and zoned instants too (windows aligned on UTC)."""
+    t = pb.table("events", {"k": "string", "ts": spelling, "v": "int64"}, event_time="ts")
+    times = [T0, T0 + 9_999 * MS, T0 + 10 * SEC, T0 + 12_001 * MS]
+    scale = 1000 if unit == "ms" else 1
+    data = pa.table(
+        {
+            "k": ["a"] * 4,
+            "ts": pa.array([x // scale for x in times], pa.timestamp(unit, tz=tz)),
+            "v": [1, 2, 3, 4],
+        }
+    )
+    rows = [("a", x, i + 1, i) for i, x in enumerate(times)]
+    for make, kind, kw in (
+        (lambda w: w.tumble(pb.interval(seconds=10)), "tumble", {"size": 10 * SEC}),
+        (lambda w: w.session(pb.interval(seconds=2), by="k"), "session", {"gap": 2 * SEC}),
+    ):
+        p = make(t.window_by()).to_substrait()
+        got = run(p, {"events": data}, "flink")
+        for engine in ("duckdb", "datafusion"):
+            assert run(p, {"events": data}, engine) == got, engine
+        assert as_tuples(got, WINDOW_ROW) == model_assign(rows, kind, **kw)
