@@ -308,11 +308,19 @@ def derived_window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
             "(through filters and projections)",
             r.path,
         )
-    if d.kind == "session" and d.partition_keys:
-        raise UnsupportedError("a partitioned session window over a derived relation", r.path)
     inp = tr.rel(r.inputs_[0])
+    table_arg: exp.Expression = exp.Subquery(this=inp.plain(tr.alias()))
+    if d.kind == "session" and d.partition_keys:
+        # ``(SELECT ..) PARTITION BY (keys)``: sqlglot has no node for a partitioned table
+        # argument; the text is generated from the subquery and quoted identifiers.
+        keys = ", ".join(
+            exp.to_identifier(col_name(k), quoted=True).sql(dialect=tr.dialect)
+            for k in d.partition_keys
+        )
+        text = table_arg.sql(dialect=tr.dialect)
+        table_arg = exp.Var(this=f"{text} PARTITION BY ({keys})")
     args: list[exp.Expression] = [
-        exp.Subquery(this=inp.plain(tr.alias())),
+        table_arg,
         exp.Anonymous(
             this="DESCRIPTOR", expressions=[exp.column(col_name(d.time_column), quoted=True)]
         ),

@@ -233,6 +233,14 @@ class FlinkTranslator(SqlTranslator):
         )
         return ltz if tz else exp.Cast(this=ltz, to=exp.DataType.build(f"TIMESTAMP({precision})"))
 
+    def regexp_substring(
+        self, s: exp.Expression, pattern: exp.Expression, group: int
+    ) -> exp.Expression:
+        """``REGEXP_EXTRACT(s, pattern, group)``: Flink's is already null without a match."""
+        return exp.Anonymous(
+            this="REGEXP_EXTRACT", expressions=[s, pattern, exp.Literal.number(group)]
+        )
+
     def expr_struct_field(self, e: ir.StructField) -> exp.Expression:
         return exp.Dot(this=self.expr(e.input), expression=exp.to_identifier(f"f{e.index}", True))
 
