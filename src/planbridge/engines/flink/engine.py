@@ -22,7 +22,7 @@ from planbridge.engines.flink.ddl import FlinkSources, drop_table
 from planbridge.engines.flink.runtime import FlinkConfig, FlinkSession, JobOutcome
 from planbridge.engines.flink.translator import FlinkTranslator
 from planbridge.engines.sql.translator import SqlTranslator
-from planbridge.errors import PlanError
+from planbridge.errors import PlanError, UnsupportedError
 
 _SESSIONS: dict[str, FlinkSession] = {}
 _LOCK = threading.Lock()
@@ -55,6 +55,25 @@ def is_streaming(plan: ir.BoundPlan) -> bool:
                 return True
         stack.extend(r.inputs())
     return False
+
+
+def refuse_batch_sessions(plan: ir.BoundPlan) -> None:
+    """Flink runs session windows in streaming mode only ("Unaligned windows like session
+    are not supported in batch mode"): say so, naming the window, before Flink does."""
+    from planbridge import streaming
+
+    stack = [plan.root]
+    while stack:
+        r = stack.pop()
+        if isinstance(r, ir.Extension) and streaming.is_streaming(r.detail):
+            d = streaming.decode(r.detail, r.path)
+            if isinstance(d, streaming.WindowTVF) and d.kind == "session":
+                raise UnsupportedError(
+                    "Flink runs session windows in streaming mode only: run the plan with "
+                    "connection='streaming' (the default for windowed plans), not in batch mode",
+                    r.path,
+                )
+        stack.extend(r.inputs())
 
 
 def outcome_table(outcome: JobOutcome) -> pa.Table:
@@ -173,6 +192,8 @@ class FlinkEngine(SqlEngine):
 
     def query(self, plan: ir.BoundPlan, tables: Mapping[str, Any] | None = None) -> str:
         self.connection = self.session_for(plan)
+        if self.connection.config.mode == "batch":
+            refuse_batch_sessions(plan)
         existing = self.has_table if isinstance(self.requested, FlinkSession) else None
         sources = FlinkSources(tables, existing, watermarks=self.watermarks(plan))
         self.sources = sources

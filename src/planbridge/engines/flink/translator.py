@@ -261,6 +261,13 @@ class FlinkTranslator(SqlTranslator):
             return exp.Cast(this=body, to=self.data_type(e.type))
         return super().expr_literal(e)
 
+    def float_round(
+        self, x: exp.Expression, digits: int, mode: str, call: ir.Call
+    ) -> exp.Expression:
+        """Flink's ``ROUND(double)`` rounds the shortest decimal text (``1.005`` to ``1.01``,
+        where the double is below 1.005) and fails on NaN and infinities: use the exact form."""
+        return self.exact_float_round(x, digits, mode, call)
+
     def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
         return exp.Div(this=a, expression=b)  # Flink's / truncates integers toward zero
 
