@@ -136,3 +136,31 @@ def test_session_window_in_batch_mode_is_a_clear_error() -> None:
     assert info.value.path.endswith("extension_single")
     rows = q.execute("flink", tables={"t": data}).to_pylist()
     assert [(r["k"], r["n"]) for r in rows] == [("a", 2)]
+
+
+def test_re_extract_agrees_on_three_engines() -> None:
+    data = pa.table({"u": ["a=1&channel_id=42", "channel_id=7", "x=1", None, "p/q/r/s"]})
+    t = pb.table("t", data.schema)
+    q = t.select(
+        "u",
+        cid=t.u.re_extract("(&|^)channel_id=([^&]*)", 2),
+        whole=t.u.re_extract("[0-9]+"),
+        dir2=t.u.re_extract("^([^/]*/){2}([^/]*)", 2),
+    )
+    want = q.execute("duckdb", tables={"t": data}).to_pylist()
+    assert [r["cid"] for r in want] == ["42", "7", None, None, None]
+    assert [r["dir2"] for r in want] == [None, None, None, None, "r"]
+    for engine in ("datafusion", "flink"):
+        assert q.execute(engine, tables={"t": data}).to_pylist() == want, engine
+
+
+def test_over_aggregation_in_streaming_mode_names_the_relation() -> None:
+    """Not yet: Flink orders streaming OVER windows by a time attribute only (docs/flink.md)."""
+    data = pa.table({"k": ["a", "a"], "v": [1, 2], "ts": pa.array([0, 1000], pa.timestamp("ms"))})
+    t = pb.table("t", {"k": "string", "v": "int64", "ts": "timestamp"}, event_time="ts")
+    q = t.over_rows("ts", 1, group_by="k", total=t.v.sum())
+    with pytest.raises(PlanError, match="Non-time attribute sort") as info:
+        q.execute("flink", tables={"t": data}, connection="streaming")
+    assert info.value.path.startswith("relations[0].root")
+    rows = q.execute("flink", tables={"t": data}).to_pylist()  # batch mode, the default
+    assert [r["total"] for r in sorted(rows, key=lambda r: r["ts"])] == [1, 3]

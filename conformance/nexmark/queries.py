@@ -3,7 +3,8 @@
 Every query reads the unified ``event`` stream of :mod:`planbridge.testing.nexmark`
 (``event_time="date_time"``, watermark 4 s) through the ``person`` / ``auction`` / ``bid``
 views below. ``QUERIES`` maps a query name to a function returning the pipeline;
-``INEXPRESSIBLE`` says which Nexmark queries are not here and why.
+``INEXPRESSIBLE`` says which Nexmark queries are not here and why. Deviations from the
+originals (all giving the same rows) are in ``README.md``.
 """
 
 from __future__ import annotations
