@@ -21,6 +21,7 @@ from planbridge.errors import PlanError, UnsupportedError
 from planbridge.plan import Plan
 
 ROOT = Path(__file__).resolve().parents[1]
+T0 = 1_714_564_800_000  # 2024-05-01 12:00 UTC in ms
 
 
 @functools.cache
@@ -154,13 +155,31 @@ def test_re_extract_agrees_on_three_engines() -> None:
         assert q.execute(engine, tables={"t": data}).to_pylist() == want, engine
 
 
-def test_over_aggregation_in_streaming_mode_names_the_relation() -> None:
-    """Not yet: Flink orders streaming OVER windows by a time attribute only (docs/flink.md)."""
-    data = pa.table({"k": ["a", "a"], "v": [1, 2], "ts": pa.array([0, 1000], pa.timestamp("ms"))})
-    t = pb.table("t", {"k": "string", "v": "int64", "ts": "timestamp"}, event_time="ts")
+def test_over_aggregation_in_streaming_mode() -> None:
+    """Streaming OVER windows order by a millisecond event time declared the source's time
+    attribute; a microsecond one Flink still refuses, naming the relation."""
+    ms = pa.table(
+        {
+            "k": ["a", "a", "b"],
+            "v": [1, 2, 4],
+            "ts": pa.array([T0, T0 + 1000, T0 + 500], pa.timestamp("ms")),
+        }
+    )
+    late = pb.interval(seconds=5)  # b's row arrives 500 ms behind a's second one
+    t = pb.table("t", ms.schema, event_time="ts", watermark=late)
+    for q in (
+        t.over_rows("ts", 1, group_by="k", total=t.v.sum()),
+        t.over_time("ts", pb.interval(seconds=1), group_by="k", total=t.v.sum()),
+    ):
+        got = q.execute("flink", tables={"t": ms}, connection="streaming").to_pylist()
+        want = q.execute("duckdb", tables={"t": ms}).to_pylist()
+        assert sorted(got, key=str) == sorted(want, key=str)
+        assert sorted(r["total"] for r in got) == [1, 3, 4]
+    us = ms.set_column(2, "ts", ms.column("ts").cast(pa.timestamp("us")))
+    t = pb.table("t", us.schema, event_time="ts", watermark=late)
     q = t.over_rows("ts", 1, group_by="k", total=t.v.sum())
     with pytest.raises(PlanError, match="Non-time attribute sort") as info:
-        q.execute("flink", tables={"t": data}, connection="streaming")
+        q.execute("flink", tables={"t": us}, connection="streaming")
     assert info.value.path.startswith("relations[0].root")
-    rows = q.execute("flink", tables={"t": data}).to_pylist()  # batch mode, the default
-    assert [r["total"] for r in sorted(rows, key=lambda r: r["ts"])] == [1, 3]
+    rows = q.execute("flink", tables={"t": us}).to_pylist()  # batch mode, the default
+    assert sorted(r["total"] for r in rows) == [1, 3, 4]

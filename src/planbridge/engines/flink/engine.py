@@ -95,8 +95,10 @@ class FlinkStatements:
         self.sources = sources
 
     @classmethod
-    def build(cls, plan: ir.BoundPlan, sources: FlinkSources) -> FlinkStatements:
-        out = cls(FlinkTranslator(sources), sources)
+    def build(
+        cls, plan: ir.BoundPlan, sources: FlinkSources, streaming: bool = False
+    ) -> FlinkStatements:
+        out = cls(FlinkTranslator(sources, streaming), sources)
         root = plan.root
         sink = None
         if isinstance(root, ir.Write):
@@ -195,19 +197,22 @@ class FlinkEngine(SqlEngine):
         if self.connection.config.mode == "batch":
             refuse_batch_sessions(plan)
         existing = self.has_table if isinstance(self.requested, FlinkSession) else None
-        sources = FlinkSources(tables, existing, watermarks=self.watermarks(plan))
+        streaming = self.connection.config.mode == "streaming"
+        sources = FlinkSources(tables, existing, watermarks=self.watermarks(plan, streaming))
         self.sources = sources
-        self.statements = FlinkStatements.build(plan, sources)
+        self.statements = FlinkStatements.build(plan, sources, streaming)
         return self.statements.query_sql()
 
     @staticmethod
-    def watermarks(plan: ir.BoundPlan) -> dict:
-        """Event-time declarations of the plan's sources (streaming extension)."""
+    def watermarks(plan: ir.BoundPlan, streaming: bool = False) -> dict:
+        """Event-time declarations of the plan's sources (streaming extension); in streaming
+        mode OVER windows ordered by event time make it the source's time attribute."""
         try:
-            from planbridge.engines.flink.streaming import source_watermarks
+            from planbridge.engines.flink.streaming import over_watermarks, source_watermarks
         except ImportError:
             return {}
-        return source_watermarks(plan)
+        marks = source_watermarks(plan)
+        return over_watermarks(plan, marks) if streaming else marks
 
     def has_table(self, name: str) -> bool:
         tenv = self.connection.tenv

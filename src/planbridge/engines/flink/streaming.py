@@ -18,6 +18,7 @@ be watermarks (Flink's time attributes start at a table's DDL).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import sqlglot.expressions as exp
@@ -137,6 +138,63 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
     for rel, d in joins:
         marks.update(_temporal_join_watermarks(rel, d))
     return _same_table_same_watermark(plan.root, marks)
+
+
+def event_time_order(call: ir.WindowCall) -> tuple[ir.FieldRef, bool] | None:
+    """The millisecond timestamp column a window function orders by (ascending, alone),
+    directly or cast to integer units (``over_time``), and whether it is cast; else None."""
+    if len(call.order_by) != 1 or not call.order_by[0].direction.startswith("asc"):
+        return None
+    e, cast = call.order_by[0].expr, False
+    if isinstance(e, ir.Cast) and T.kind(e.type) == "i64":
+        e, cast = e.input, True
+    if not isinstance(e, ir.FieldRef) or T.kind(e.type) != "precision_timestamp":
+        return None
+    return (e, cast) if e.type.precision_timestamp.precision == 3 else None
+
+
+def window_calls(e: Any) -> list[ir.WindowCall]:
+    """The window function calls in an expression tree."""
+    if isinstance(e, ir.WindowCall):
+        return [e]
+    out: list[ir.WindowCall] = []
+    if isinstance(e, ir.Expr):
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            for item in v if isinstance(v, tuple) else (v,):
+                if isinstance(item, ir.Expr):
+                    out.extend(window_calls(item))
+    return out
+
+
+def over_watermarks(plan: ir.BoundPlan, marks: dict[int, Watermark]) -> dict[int, Watermark]:
+    """Streaming OVER windows ordered by a source's millisecond event time: that column
+    becomes the source's time attribute itself (Flink orders streaming OVER windows by a
+    time attribute, and a computed rowtime would not reach the window's projection)."""
+    stack: list[ir.Rel] = [plan.root]
+    seen: set[int] = set()
+    while stack:
+        rel = stack.pop()
+        if id(rel) in seen:
+            continue
+        seen.add(id(rel))
+        stack.extend(rel.inputs())
+        if not isinstance(rel, ir.Project):
+            continue
+        for call in (c for e in rel.expressions for c in window_calls(e)):
+            found = event_time_order(call)
+            traced = trace_column(rel.input, found[0].index) if found else None
+            if traced is None:
+                continue
+            read, col = traced
+            chain = _watermarks_below(rel.input)
+            if id(read) not in marks and not chain:
+                continue  # no event time declared for this source
+            delay = marks[id(read)].delay if id(read) in marks else None
+            if delay is None:
+                delay = delay_interval(chain[0].delay_micros, rel.path)
+            marks[id(read)] = Watermark(col, delay, on_column=True)
+    return marks
 
 
 def join_side(rel: ir.Rel) -> tuple[ir.Read, list[int]] | None:

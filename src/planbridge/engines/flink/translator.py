@@ -8,6 +8,7 @@ extension relations (windowing TVFs, event time) are translated natively by
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 from typing import Any, ClassVar
 
@@ -175,8 +176,10 @@ class FlinkTranslator(SqlTranslator):
         **{name: _missing(name) for name in MISSING},
     }
 
-    def __init__(self, sources: Any = None) -> None:
+    def __init__(self, sources: Any = None, streaming: bool = False) -> None:
         super().__init__(sources)
+        #: Translating for streaming mode (OVER windows then order by event time).
+        self.streaming = streaming
         #: Every relation's SQL node and its plan path (to name the relation that failed).
         self.rel_nodes: list[tuple[exp.Expression, str]] = []
         #: Trailing sort-key columns of the translated query that are not the plan's.
@@ -303,6 +306,29 @@ class FlinkTranslator(SqlTranslator):
             this="REGEXP_EXTRACT", expressions=[s, pattern, exp.Literal.number(group)]
         )
 
+    def expr_window(self, e: ir.WindowCall) -> exp.Expression:
+        """In streaming mode a RANGE window over event time cast to integer units
+        (``over_time``) orders by the time itself with interval bounds: Flink orders
+        streaming OVER windows by a time attribute only."""
+        from planbridge.engines.flink.streaming import event_time_order
+
+        found = event_time_order(e) if self.streaming and e.frame == "range" else None
+        if found is None or not found[1]:
+            return super().expr_window(e)
+        ref = found[0]
+        plain = dataclasses.replace(
+            e,
+            order_by=(ir.SortField(ref, e.order_by[0].direction),),
+            lower=_ms_bound(e.lower),
+            upper=_ms_bound(e.upper),
+        )
+        return super().expr_window(plain)
+
+    def bound(self, b: ir.WindowBound, unbounded_side: str) -> tuple[Any, str | None]:
+        if isinstance(b.offset, ir.Literal) and isinstance(b.offset.value, ir.IntervalDaySecond):
+            return interval(b.offset.value), "PRECEDING" if b.kind == "preceding" else "FOLLOWING"
+        return super().bound(b, unbounded_side)
+
     def expr_struct_field(self, e: ir.StructField) -> exp.Expression:
         return exp.Dot(this=self.expr(e.input), expression=exp.to_identifier(f"f{e.index}", True))
 
@@ -427,6 +453,20 @@ class FlinkTranslator(SqlTranslator):
         alias = self.alias()
         cols: list[exp.Expression] = [column(alias, col_name(i)) for i in range(width)]
         return self.read_source(r, subquery(inner, alias), cols)
+
+
+def _ms_bound(b: ir.WindowBound) -> ir.WindowBound:
+    """A RANGE bound in milliseconds as an interval bound (0 is the current row)."""
+    if b.kind not in ("preceding", "following"):
+        return b
+    offset = b.offset.value if isinstance(b.offset, ir.Literal) else b.offset
+    if not isinstance(offset, int):
+        return b
+    if offset == 0:
+        return ir.WindowBound("current_row")
+    ms = abs(offset)
+    value = ir.IntervalDaySecond(seconds=ms // 1000, subseconds=ms % 1000, precision=3)
+    return ir.WindowBound(b.kind, ir.Literal(T.make("interval_day"), value))
 
 
 # Flink spells the simple types as the shared SQL table does, except times and intervals;
