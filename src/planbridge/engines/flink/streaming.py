@@ -19,6 +19,7 @@ be watermarks (Flink's time attributes start at a table's DDL).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import sqlglot.expressions as exp
@@ -28,6 +29,7 @@ from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.flink.ddl import ROWTIME, Watermark
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column
+from planbridge.engines.sql.functions import RANKING_FUNCTIONS
 from planbridge.errors import UnsupportedError
 from planbridge.streaming import TemporalJoin, WindowTVF
 
@@ -90,12 +92,9 @@ def delay_interval(micros: int, path: str) -> exp.Expression:
     )
 
 
-def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
-    """``id(read) -> Watermark`` for every source that carries event time in the plan."""
-    marks: dict[int, Watermark] = {}
-    windows: list[tuple[ir.Extension, WindowTVF]] = []
-    joins: list[tuple[ir.Extension, TemporalJoin]] = []
-    stack: list[ir.Rel] = [plan.root]
+def relations(root: ir.Rel) -> Iterator[ir.Rel]:
+    """Every relation of the tree under ``root`` once (shared subtrees included once)."""
+    stack: list[ir.Rel] = [root]
     seen: set[int] = set()
     while stack:
         rel = stack.pop()
@@ -103,6 +102,15 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
             continue
         seen.add(id(rel))
         stack.extend(rel.inputs())
+        yield rel
+
+
+def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
+    """``id(read) -> Watermark`` for every source that carries event time in the plan."""
+    marks: dict[int, Watermark] = {}
+    windows: list[tuple[ir.Extension, WindowTVF]] = []
+    joins: list[tuple[ir.Extension, TemporalJoin]] = []
+    for rel in relations(plan.root):
         if not (isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail)):
             continue
         d = streaming.describe(rel)
@@ -171,18 +179,12 @@ def over_watermarks(plan: ir.BoundPlan, marks: dict[int, Watermark]) -> dict[int
     """Streaming OVER windows ordered by a source's millisecond event time: that column
     becomes the source's time attribute itself (Flink orders streaming OVER windows by a
     time attribute, and a computed rowtime would not reach the window's projection)."""
-    stack: list[ir.Rel] = [plan.root]
-    seen: set[int] = set()
-    while stack:
-        rel = stack.pop()
-        if id(rel) in seen:
-            continue
-        seen.add(id(rel))
-        stack.extend(rel.inputs())
-        if not isinstance(rel, ir.Project):
-            continue
+    projects = (r for r in relations(plan.root) if isinstance(r, ir.Project))
+    for rel in projects:
         for call in (c for e in rel.expressions for c in window_calls(e)):
-            found = event_time_order(call)
+            # aggregates over a frame; ranking (top-N, dedup) keeps its own translation
+            aggregate = call.frame in ("rows", "range") and call.name not in RANKING_FUNCTIONS
+            found = event_time_order(call) if aggregate else None
             traced = trace_column(rel.input, found[0].index) if found else None
             if traced is None:
                 continue
@@ -288,16 +290,7 @@ def temporal_join(tr: Any, r: ir.Extension, d: TemporalJoin) -> Frame:
 def _same_table_same_watermark(root: ir.Rel, marks: dict[int, Watermark]) -> dict[int, Watermark]:
     """Every read of a named table with event time gets that table's watermark, so all its
     reads share one declared source (Flink then scans it once)."""
-    reads: list[ir.NamedTableRead] = []
-    stack, seen = [root], set()
-    while stack:
-        rel = stack.pop()
-        if id(rel) in seen:
-            continue
-        seen.add(id(rel))
-        stack.extend(rel.inputs())
-        if isinstance(rel, ir.NamedTableRead):
-            reads.append(rel)
+    reads = [r for r in relations(root) if isinstance(r, ir.NamedTableRead)]
     by_table = {
         (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema)): marks[id(r)]
         for r in reads
