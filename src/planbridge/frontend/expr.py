@@ -377,6 +377,20 @@ class Expr:
         """String concatenation."""
         return call("concat", self, *[_lit_like(o, self) for o in others])
 
+    def re_extract(self, pattern: str, group: int = 0) -> Expr:
+        """The first match of regular expression ``pattern`` (or its capture ``group``; 0 is
+        the whole match), null where none (``regexp_match_substring``)."""
+        one = literal(1, "int64")
+        return call(
+            "regexp_match_substring",
+            self,
+            _lit_like(pattern, self),
+            one,
+            one,
+            literal(group, "int64"),
+            name=f"re_extract({self.name})",
+        )
+
     # -- date and time -----------------------------------------------------------------------
     def extract(self, component: str, timezone: str = "UTC") -> Expr:
         """A date/time field: YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND, ...

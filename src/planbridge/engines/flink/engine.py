@@ -22,7 +22,7 @@ from planbridge.engines.flink.ddl import FlinkSources, drop_table
 from planbridge.engines.flink.runtime import FlinkConfig, FlinkSession, JobOutcome
 from planbridge.engines.flink.translator import FlinkTranslator
 from planbridge.engines.sql.translator import SqlTranslator
-from planbridge.errors import PlanError
+from planbridge.errors import PlanError, UnsupportedError
 
 _SESSIONS: dict[str, FlinkSession] = {}
 _LOCK = threading.Lock()
@@ -58,6 +58,25 @@ def is_streaming(plan: ir.BoundPlan) -> bool:
     return False
 
 
+def refuse_batch_sessions(plan: ir.BoundPlan) -> None:
+    """Flink runs session windows in streaming mode only ("Unaligned windows like session
+    are not supported in batch mode"): say so, naming the window, before Flink does."""
+    from planbridge import streaming
+
+    stack = [plan.root]
+    while stack:
+        r = stack.pop()
+        if isinstance(r, ir.Extension) and streaming.is_streaming(r.detail):
+            d = streaming.decode(r.detail, r.path)
+            if isinstance(d, streaming.WindowTVF) and d.kind == "session":
+                raise UnsupportedError(
+                    "Flink runs session windows in streaming mode only: run the plan with "
+                    "connection='streaming' (the default for windowed plans), not in batch mode",
+                    r.path,
+                )
+        stack.extend(r.inputs())
+
+
 def outcome_table(outcome: JobOutcome) -> pa.Table:
     """A sink's job outcome as a one-row table (job_id, status, seconds)."""
     return pa.table(
@@ -77,8 +96,10 @@ class FlinkStatements:
         self.sources = sources
 
     @classmethod
-    def build(cls, plan: ir.BoundPlan, sources: FlinkSources) -> FlinkStatements:
-        out = cls(FlinkTranslator(sources), sources)
+    def build(
+        cls, plan: ir.BoundPlan, sources: FlinkSources, streaming: bool = False
+    ) -> FlinkStatements:
+        out = cls(FlinkTranslator(sources, streaming), sources)
         root = plan.root
         sink = None
         if isinstance(root, ir.Write):
@@ -174,20 +195,25 @@ class FlinkEngine(SqlEngine):
 
     def query(self, plan: ir.BoundPlan, tables: Mapping[str, Any] | None = None) -> str:
         self.connection = self.session_for(plan)
+        if self.connection.config.mode == "batch":
+            refuse_batch_sessions(plan)
         existing = self.has_table if isinstance(self.requested, FlinkSession) else None
-        sources = FlinkSources(tables, existing, watermarks=self.watermarks(plan))
+        streaming = self.connection.config.mode == "streaming"
+        sources = FlinkSources(tables, existing, watermarks=self.watermarks(plan, streaming))
         self.sources = sources
-        self.statements = FlinkStatements.build(plan, sources)
+        self.statements = FlinkStatements.build(plan, sources, streaming)
         return self.statements.query_sql()
 
     @staticmethod
-    def watermarks(plan: ir.BoundPlan) -> dict:
-        """Event-time declarations of the plan's sources (streaming extension)."""
+    def watermarks(plan: ir.BoundPlan, streaming: bool = False) -> dict:
+        """Event-time declarations of the plan's sources (streaming extension); in streaming
+        mode OVER windows ordered by event time make it the source's time attribute."""
         try:
-            from planbridge.engines.flink.streaming import source_watermarks
+            from planbridge.engines.flink.streaming import over_watermarks, source_watermarks
         except ImportError:
             return {}
-        return source_watermarks(plan)
+        marks = source_watermarks(plan)
+        return over_watermarks(plan, marks) if streaming else marks
 
     def has_table(self, name: str) -> bool:
         tenv = self.connection.tenv

@@ -18,6 +18,8 @@ be watermarks (Flink's time attributes start at a table's DDL).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -28,6 +30,7 @@ from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.flink.ddl import PROCTIME, ROWTIME, Watermark
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column, subquery
+from planbridge.engines.sql.functions import RANKING_FUNCTIONS
 from planbridge.errors import UnsupportedError
 from planbridge.streaming import ProcessingTime, TemporalJoin, WindowTVF
 
@@ -117,13 +120,9 @@ def delay_interval(micros: int, path: str) -> exp.Expression:
     )
 
 
-def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
-    """``id(read) -> Watermark`` for every source that carries event time in the plan."""
-    marks: dict[int, Watermark] = {}
-    windows: list[tuple[ir.Extension, WindowTVF]] = []
-    joins: list[tuple[ir.Extension, TemporalJoin]] = []
-    proctimes: list[ir.Read] = []
-    stack: list[ir.Rel] = [plan.root]
+def relations(root: ir.Rel) -> Iterator[ir.Rel]:
+    """Every relation of the tree under ``root`` once (shared subtrees included once)."""
+    stack: list[ir.Rel] = [root]
     seen: set[int] = set()
     while stack:
         rel = stack.pop()
@@ -131,6 +130,16 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
             continue
         seen.add(id(rel))
         stack.extend(rel.inputs())
+        yield rel
+
+
+def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
+    """``id(read) -> Watermark`` for every source that carries event time in the plan."""
+    marks: dict[int, Watermark] = {}
+    windows: list[tuple[ir.Extension, WindowTVF]] = []
+    joins: list[tuple[ir.Extension, TemporalJoin]] = []
+    proctimes: list[ir.Read] = []
+    for rel in relations(plan.root):
         if not (isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail)):
             continue
         d = streaming.describe(rel)
@@ -202,6 +211,57 @@ def processing_time(tr: Any, r: ir.Extension, d: ProcessingTime) -> Frame:
     frame = tr.read_source(read, table, [column(alias, n) for n, _ in source.columns])
     frame.query.append("expressions", aliased(column(alias, PROCTIME), col_name(frame.width)))
     return Frame(frame.query, frame.width + 1)
+
+
+def event_time_order(call: ir.WindowCall) -> tuple[ir.FieldRef, bool] | None:
+    """The millisecond timestamp column a window function orders by (ascending, alone),
+    directly or cast to integer units (``over_time``), and whether it is cast; else None."""
+    if len(call.order_by) != 1 or not call.order_by[0].direction.startswith("asc"):
+        return None
+    e, cast = call.order_by[0].expr, False
+    if isinstance(e, ir.Cast) and T.kind(e.type) == "i64":
+        e, cast = e.input, True
+    if not isinstance(e, ir.FieldRef) or T.kind(e.type) != "precision_timestamp":
+        return None
+    return (e, cast) if e.type.precision_timestamp.precision == 3 else None
+
+
+def window_calls(e: Any) -> list[ir.WindowCall]:
+    """The window function calls in an expression tree."""
+    if isinstance(e, ir.WindowCall):
+        return [e]
+    out: list[ir.WindowCall] = []
+    if isinstance(e, ir.Expr):
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            for item in v if isinstance(v, tuple) else (v,):
+                if isinstance(item, ir.Expr):
+                    out.extend(window_calls(item))
+    return out
+
+
+def over_watermarks(plan: ir.BoundPlan, marks: dict[int, Watermark]) -> dict[int, Watermark]:
+    """Streaming OVER windows ordered by a source's millisecond event time: that column
+    becomes the source's time attribute itself (Flink orders streaming OVER windows by a
+    time attribute, and a computed rowtime would not reach the window's projection)."""
+    projects = (r for r in relations(plan.root) if isinstance(r, ir.Project))
+    for rel in projects:
+        for call in (c for e in rel.expressions for c in window_calls(e)):
+            # aggregates over a frame; ranking (top-N, dedup) keeps its own translation
+            aggregate = call.frame in ("rows", "range") and call.name not in RANKING_FUNCTIONS
+            found = event_time_order(call) if aggregate else None
+            traced = trace_column(rel.input, found[0].index) if found else None
+            if traced is None:
+                continue
+            read, col = traced
+            chain = _watermarks_below(rel.input)
+            if id(read) not in marks and not chain:
+                continue  # no event time declared for this source
+            delay = marks[id(read)].delay if id(read) in marks else None
+            if delay is None:
+                delay = delay_interval(chain[0].delay_micros, rel.path)
+            marks[id(read)] = Watermark(col, delay, on_column=True)
+    return marks
 
 
 def join_side(rel: ir.Rel) -> tuple[ir.Read, list[int]] | None:
@@ -295,16 +355,7 @@ def temporal_join(tr: Any, r: ir.Extension, d: TemporalJoin) -> Frame:
 def _same_table_same_watermark(root: ir.Rel, marks: dict[int, Watermark]) -> dict[int, Watermark]:
     """Every read of a named table with event time gets that table's watermark, so all its
     reads share one declared source (Flink then scans it once)."""
-    reads: list[ir.NamedTableRead] = []
-    stack, seen = [root], set()
-    while stack:
-        rel = stack.pop()
-        if id(rel) in seen:
-            continue
-        seen.add(id(rel))
-        stack.extend(rel.inputs())
-        if isinstance(rel, ir.NamedTableRead):
-            reads.append(rel)
+    reads = [r for r in relations(root) if isinstance(r, ir.NamedTableRead)]
     by_table = {
         (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema)): marks[id(r)]
         for r in reads
@@ -384,11 +435,19 @@ def derived_window_tvf(tr: Any, r: ir.Extension, d: WindowTVF) -> Frame:
             "or a processing-time column (through filters and projections)",
             r.path,
         )
-    if d.kind == "session" and d.partition_keys:
-        raise UnsupportedError("a partitioned session window over a derived relation", r.path)
     inp = tr.rel(r.inputs_[0])
+    table_arg: exp.Expression = exp.Subquery(this=inp.plain(tr.alias()))
+    if d.kind == "session" and d.partition_keys:
+        # ``(SELECT ..) PARTITION BY (keys)``: sqlglot has no node for a partitioned table
+        # argument; the text is generated from the subquery and quoted identifiers.
+        keys = ", ".join(
+            exp.to_identifier(col_name(k), quoted=True).sql(dialect=tr.dialect)
+            for k in d.partition_keys
+        )
+        text = table_arg.sql(dialect=tr.dialect)
+        table_arg = exp.Var(this=f"{text} PARTITION BY ({keys})")
     args: list[exp.Expression] = [
-        exp.Subquery(this=inp.plain(tr.alias())),
+        table_arg,
         exp.Anonymous(
             this="DESCRIPTOR", expressions=[exp.column(col_name(d.time_column), quoted=True)]
         ),

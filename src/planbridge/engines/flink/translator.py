@@ -8,6 +8,8 @@ extension relations (windowing TVFs, event time) are translated natively by
 
 from __future__ import annotations
 
+import dataclasses
+import decimal
 from typing import Any, ClassVar
 
 import sqlglot.expressions as exp
@@ -17,6 +19,7 @@ from planbridge.consumer import ir
 from planbridge.engines.flink.dialect import FlinkDialect
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column, order_by, subquery
+from planbridge.engines.sql.setops import set_query
 from planbridge.engines.sql.translator import SqlTranslator
 from planbridge.engines.sql.types import SQL_SIMPLE_TYPES, nested_type
 from planbridge.errors import PlanError, UnsupportedError
@@ -74,6 +77,51 @@ def _is_nan(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     return exp.EQ(this=text, expression=exp.Literal.string("NaN"))
 
 
+_INTEGERS = {"i8": 2**7, "i16": 2**15, "i32": 2**31, "i64": 2**63}
+
+
+def _avg(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """``AVG`` of integers over DOUBLE: Flink's integer AVG truncates, DuckDB and DataFusion
+    return the exact mean (as a double, though the plan declares the argument's type)."""
+    (x,) = F.values(args)
+    if T.kind(call.args[0].type) in _INTEGERS:  # type: ignore[union-attr]
+        inner = x.expressions[0] if isinstance(x, exp.Distinct) else x
+        wide = exp.Cast(this=inner, to=exp.DataType.build("DOUBLE"))
+        x = exp.Distinct(expressions=[wide]) if isinstance(x, exp.Distinct) else wide
+    return exp.Avg(this=x)
+
+
+def _checked(name: str) -> F.Handler:
+    """``overflow: ERROR`` on integers: Flink wraps silently, so the operation runs in
+    DECIMAL(38, 0) (exact for any i64 sum or product) and a result outside the declared
+    type fails the job (a cast of the text ``integer overflow: <value>`` to BIGINT)."""
+    base = F.FUNCTIONS[name]
+
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        k = T.kind(call.type)
+        if call.option("overflow") != "ERROR" or k not in _INTEGERS:
+            return base(tr, call, args)
+        big = exp.DataType.build("DECIMAL(38, 0)")
+        wide = base(tr, call, [exp.Cast(this=v, to=big.copy()) for v in F.values(args)])
+        bound = _INTEGERS[k]
+        fits = exp.Between(
+            this=exp.Paren(this=wide),
+            low=exp.Neg(this=exp.Literal.number(bound)),
+            high=exp.Literal.number(bound - 1),
+        )
+        text = exp.Concat(
+            expressions=[
+                exp.Literal.string(f"{k} overflow in {name}: "),
+                exp.Cast(this=wide.copy(), to=exp.DataType.build("VARCHAR")),
+            ]
+        )
+        failure = exp.Cast(this=text, to=exp.DataType.build("BIGINT"))
+        value = exp.Cast(this=wide.copy(), to=tr.data_type(call.type))
+        return exp.Case(ifs=[exp.If(this=fits, true=value)], default=failure)
+
+    return handler
+
+
 MISSING = (
     "octet_length",
     "bit_length",
@@ -89,7 +137,6 @@ MISSING = (
     "mode",
     "median",
     "corr",
-    "any_value",
     "strftime",
     "bitwise_and",
     "bitwise_or",
@@ -123,11 +170,16 @@ class FlinkTranslator(SqlTranslator):
         "std_dev": _distribution("STDDEV_SAMP", "STDDEV_POP"),
         "variance": _distribution("VAR_SAMP", "VAR_POP"),
         "approx_count_distinct": F.named("APPROX_COUNT_DISTINCT"),
+        "any_value": F.named("FIRST_VALUE"),  # any value of the group: the first one
+        "avg": _avg,
+        **{n: _checked(n) for n in ("add", "subtract", "multiply", "negate", "abs")},
         **{name: _missing(name) for name in MISSING},
     }
 
-    def __init__(self, sources: Any = None) -> None:
+    def __init__(self, sources: Any = None, streaming: bool = False) -> None:
         super().__init__(sources)
+        #: Translating for streaming mode (OVER windows then order by event time).
+        self.streaming = streaming
         #: Every relation's SQL node and its plan path (to name the relation that failed).
         self.rel_nodes: list[tuple[exp.Expression, str]] = []
         #: Trailing sort-key columns of the translated query that are not the plan's.
@@ -204,7 +256,20 @@ class FlinkTranslator(SqlTranslator):
         v = e.value
         if isinstance(v, ir.IntervalYearMonth | ir.IntervalDaySecond | ir.IntervalCompound):
             return interval(v)
+        if isinstance(v, decimal.Decimal) and v.is_finite():
+            # Flink's string-to-decimal cast overflows when precision == scale ('0.5' as
+            # DECIMAL(1, 1)): cast an exact numeric literal instead.
+            text = exp.Literal.number(format(abs(v), "f"))
+            body = exp.Neg(this=text) if v.is_signed() else text
+            return exp.Cast(this=body, to=self.data_type(e.type))
         return super().expr_literal(e)
+
+    def float_round(
+        self, x: exp.Expression, digits: int, mode: str, call: ir.Call
+    ) -> exp.Expression:
+        """Flink's ``ROUND(double)`` rounds the shortest decimal text (``1.005`` to ``1.01``,
+        where the double is below 1.005) and fails on NaN and infinities: use the exact form."""
+        return self.exact_float_round(x, digits, mode, call)
 
     def integer_divide(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
         return exp.Div(this=a, expression=b)  # Flink's / truncates integers toward zero
@@ -232,6 +297,37 @@ class FlinkTranslator(SqlTranslator):
             this="TO_TIMESTAMP_LTZ", expressions=[value, exp.Literal.number(precision)]
         )
         return ltz if tz else exp.Cast(this=ltz, to=exp.DataType.build(f"TIMESTAMP({precision})"))
+
+    def regexp_substring(
+        self, s: exp.Expression, pattern: exp.Expression, group: int
+    ) -> exp.Expression:
+        """``REGEXP_EXTRACT(s, pattern, group)``: Flink's is already null without a match."""
+        return exp.Anonymous(
+            this="REGEXP_EXTRACT", expressions=[s, pattern, exp.Literal.number(group)]
+        )
+
+    def expr_window(self, e: ir.WindowCall) -> exp.Expression:
+        """In streaming mode a RANGE window over event time cast to integer units
+        (``over_time``) orders by the time itself with interval bounds: Flink orders
+        streaming OVER windows by a time attribute only."""
+        from planbridge.engines.flink.streaming import event_time_order
+
+        found = event_time_order(e) if self.streaming and e.frame == "range" else None
+        if found is None or not found[1]:
+            return super().expr_window(e)
+        ref = found[0]
+        plain = dataclasses.replace(
+            e,
+            order_by=(ir.SortField(ref, e.order_by[0].direction),),
+            lower=_ms_bound(e.lower),
+            upper=_ms_bound(e.upper),
+        )
+        return super().expr_window(plain)
+
+    def bound(self, b: ir.WindowBound, unbounded_side: str) -> tuple[Any, str | None]:
+        if isinstance(b.offset, ir.Literal) and isinstance(b.offset.value, ir.IntervalDaySecond):
+            return interval(b.offset.value), "PRECEDING" if b.kind == "preceding" else "FOLLOWING"
+        return super().bound(b, unbounded_side)
 
     def expr_struct_field(self, e: ir.StructField) -> exp.Expression:
         return exp.Dot(this=self.expr(e.input), expression=exp.to_identifier(f"f{e.index}", True))
@@ -267,14 +363,78 @@ class FlinkTranslator(SqlTranslator):
         self.windowed = True
         return temporal_join(self, r, d)
 
+    def ordered_aggregate(self, agg: exp.Expression, keys: list[exp.Ordered]) -> exp.Expression:
+        """Flink's aggregates take no ORDER BY (``LISTAGG`` has no ``WITHIN GROUP``)."""
+        name = agg.sql(dialect=self.dialect)
+        raise UnsupportedError(f"Flink SQL cannot order the input of an aggregate ({name})")
+
+    def rel_set(self, r: ir.SetOp) -> Frame:
+        """``minus_multiset`` as an anti join through ``LEFT JOIN .. IS NOT DISTINCT FROM``:
+        Flink decorrelates the shared ``NOT EXISTS`` form into a join that lets NULLs pass."""
+        if r.op != "minus_multiset":
+            return super().rel_set(r)
+        frames = [self.rel(x) for x in r.inputs_]
+        queries = [f.visible(self.alias()) for f in frames]
+        width = frames[0].width
+        other = set_query("intersection_multiset", queries[1:], width, self.alias, True)
+        a, b, m = self.alias(), self.alias(), self.alias()
+        marked = exp.Select(
+            expressions=[
+                *[aliased(column(m, col_name(i)), col_name(i)) for i in range(width)],
+                aliased(exp.Literal.number(1), "_pb_hit"),
+            ],
+            distinct=exp.Distinct(),
+        ).from_(subquery(other, m), copy=False)
+        match = exp.and_(
+            *(
+                exp.NullSafeEQ(this=column(a, col_name(i)), expression=column(b, col_name(i)))
+                for i in range(width)
+            )
+        )
+        cols = [aliased(column(a, col_name(i)), col_name(i)) for i in range(width)]
+        sel = exp.Select(expressions=cols).from_(subquery(queries[0], a), copy=False)
+        sel = sel.join(subquery(marked, b), on=match, join_type="left", copy=False)
+        sel = sel.where(exp.Is(this=column(b, "_pb_hit"), expression=exp.null()), copy=False)
+        return Frame(sel, width)
+
     def rel_fetch(self, r: ir.Fetch) -> Frame:
-        """Flink wants LIMIT/OFFSET as plain integer literals, not casts."""
+        """Flink wants LIMIT/OFFSET as plain integer literals, not casts; an OFFSET without
+        a LIMIT (which Flink's sort-limit refuses) numbers the sorted rows instead."""
+        skip_only = r.count is None and not (
+            r.offset is None or (isinstance(r.offset, ir.Literal) and r.offset.value == 0)
+        )
+        if skip_only:
+            return self.skip_rows(r)
         frame = super().rel_fetch(r)
         for key, value in (("limit", r.count), ("offset", r.offset)):
             node = frame.query.args.get(key)
             if node is not None and isinstance(value, ir.Literal) and isinstance(value.value, int):
                 node.set("expression", exp.Literal.number(value.value))
         return frame
+
+    def skip_rows(self, r: ir.Fetch) -> Frame:
+        """``OFFSET n`` alone: the rows whose ``ROW_NUMBER()`` in the input's order is past n."""
+        inp = self.rel(r.input)
+        if not inp.ordering:
+            raise UnsupportedError(
+                "Flink SQL cannot skip rows (OFFSET without LIMIT) of an unsorted input", r.path
+            )
+        alias, scope = self.input_scope(inp)
+        cols = self.passthrough(r, scope) + self.carry(alias, inp.ordering)
+        names = [c.alias_or_name for c in cols]
+        keys = [
+            exp.Ordered(this=column(alias, o.name), desc=o.desc, nulls_first=o.nulls_first)
+            for o in inp.ordering
+        ]
+        number = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=keys))
+        inner = exp.Select(expressions=[*cols, aliased(number, "_pb_rn")])
+        inner = inner.from_(subquery(inp.query, alias), copy=False)
+        outer = self.alias()
+        sel = exp.Select(expressions=[aliased(column(outer, n), n) for n in names])
+        sel = sel.from_(subquery(inner, outer), copy=False)
+        past = exp.GT(this=column(outer, "_pb_rn"), expression=self.expr_in(r.offset, []))
+        sel = order_by(sel.where(past, copy=False), outer, inp.ordering)
+        return Frame(sel, inp.width, inp.ordering)
 
     def values(self, r: ir.VirtualTableRead) -> Frame:
         """No rows: Flink has no ``SELECT .. WHERE FALSE`` without FROM; select from VALUES."""
@@ -295,6 +455,20 @@ class FlinkTranslator(SqlTranslator):
         alias = self.alias()
         cols: list[exp.Expression] = [column(alias, col_name(i)) for i in range(width)]
         return self.read_source(r, subquery(inner, alias), cols)
+
+
+def _ms_bound(b: ir.WindowBound) -> ir.WindowBound:
+    """A RANGE bound in milliseconds as an interval bound (0 is the current row)."""
+    if b.kind not in ("preceding", "following"):
+        return b
+    offset = b.offset.value if isinstance(b.offset, ir.Literal) else b.offset
+    if not isinstance(offset, int):
+        return b
+    if offset == 0:
+        return ir.WindowBound("current_row")
+    ms = abs(offset)
+    value = ir.IntervalDaySecond(seconds=ms // 1000, subseconds=ms % 1000, precision=3)
+    return ir.WindowBound(b.kind, ir.Literal(T.make("interval_day"), value))
 
 
 # Flink spells the simple types as the shared SQL table does, except times and intervals;
