@@ -197,9 +197,11 @@ class SqlTranslator(ExpressionTranslator):
     ) -> Frame:
         """``SELECT <projected columns> FROM table WHERE filter`` over base-schema columns."""
         picked = list(range(len(columns))) if r.projection is None else list(r.projection)
-        sel = exp.Select(
-            expressions=self.passthrough(r, [columns[p].copy() for p in picked])
-        ).from_(table, copy=False)
+        values, seen = [], set()
+        for p in picked:  # ``columns`` is fresh: each node used once as is, then copied
+            values.append(columns[p].copy() if p in seen else columns[p])
+            seen.add(p)
+        sel = exp.Select(expressions=self.passthrough(r, values)).from_(table, copy=False)
         if r.filter is not None:
             sel = sel.where(self.expr_in(r.filter, columns), copy=False)
         return Frame(sel, len(picked))
