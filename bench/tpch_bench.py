@@ -35,7 +35,6 @@ import pyarrow as pa
 import planbridge as pb
 import planbridge.execute
 from planbridge.conformance.interop import as_declared
-from planbridge.consumer.bind import bind_plan
 from planbridge.engines import engine_class
 from planbridge.engines.cache import TranslationCache
 from planbridge.errors import PlanError
@@ -120,7 +119,7 @@ def stage_ms(data: bytes, engine: str, conn: Any, repeats: int) -> dict[str, flo
     runner = cls(conn)
 
     def cold() -> str:
-        return runner.query(bind_plan(Plan.from_data(data)), None)
+        return runner.query(pb_execute.bind(data, engine), None)
 
     cache = TranslationCache()
     cache.prepare(data, runner, None, pb_execute.bind)

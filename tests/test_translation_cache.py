@@ -143,3 +143,14 @@ def test_threads_share_the_cache(engine: str) -> None:
     assert not errors, errors[0]
     assert translation_cache.hits > 0
     assert translation_cache.hits + translation_cache.misses == 36
+
+
+def test_large_plans_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from planbridge.engines import cache
+
+    plan = sorted_read("people", COLUMNS, 0, desc=True).to_bytes()
+    monkeypatch.setattr(cache, "MAX_CACHED_PLAN_BYTES", len(plan) - 1)
+    for _ in range(2):
+        got = pb.execute(plan, tables={"people": people()})
+        assert got.to_pylist() == by_id_desc(people())
+    assert (len(translation_cache), translation_cache.hits) == (0, 0)

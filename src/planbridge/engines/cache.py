@@ -61,10 +61,15 @@ class RecordingSources:
         return self._ask("virtual_table", rel)
 
 
+#: Larger plans (inline rows, mostly) are not kept: memory, and translation is not their cost.
+MAX_CACHED_PLAN_BYTES = 1 << 20
+
+
 def plan_key(plan: Any) -> bytes | None:
     """A digest of the plan's bytes: the raw bytes given, else its deterministic encoding.
 
-    None for inputs that are not plans (the caller then reports the error uncached)."""
+    None for inputs that are not plans (the caller then reports the error uncached) and for
+    plans over :data:`MAX_CACHED_PLAN_BYTES`."""
     if isinstance(plan, bytes | bytearray | memoryview):
         data = bytes(plan)
     else:
@@ -72,6 +77,8 @@ def plan_key(plan: Any) -> bytes | None:
         if proto is None:
             return None
         data = proto.SerializeToString(deterministic=True)
+    if len(data) > MAX_CACHED_PLAN_BYTES:
+        return None
     return hashlib.blake2b(data, digest_size=20).digest()
 
 
