@@ -90,8 +90,19 @@ def add_legacy_json(document: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- binary ----------------------------------------------------------------------------
+def _has_unknown_fields(proto: Message) -> bool:
+    """Whether any message in the tree holds unknown fields: they count in the encoded
+    size, so a copy without them is smaller (a few microseconds instead of a tree walk)."""
+    probe = type(proto)()
+    probe.CopyFrom(proto)
+    probe.DiscardUnknownFields()
+    return probe.ByteSize() != proto.ByteSize()
+
+
 def upgrade_binary(proto: plan_pb2.Plan) -> None:
     """Move legacy URI fields (kept by protobuf as unknown fields) into URN fields."""
+    if not _has_unknown_fields(proto):
+        return  # every upgrade below rewrites unknown fields only: nothing to do
     anchors: dict[int, int] = {}
     legacy = [f for f in unknown_fields.UnknownFieldSet(proto) if f.field_number == _LEGACY_FIELD]
     if legacy:

@@ -18,8 +18,13 @@ from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.consumer.bind import bind_plan
 from planbridge.engines import engine_class
+from planbridge.engines.cache import TranslationCache
 from planbridge.errors import EngineError, PlanError, PlanReadError
 from planbridge.plan import Plan
+
+#: Plans run again skip decode, bind and translation (see :mod:`planbridge.engines.cache`);
+#: ``translation_cache.maxsize = 0`` turns it off, ``.clear()`` empties it.
+translation_cache = TranslationCache()
 
 
 def as_plan(plan: Any) -> Plan:
@@ -76,10 +81,13 @@ def execute_batches(
     is an existing DuckDB connection / DataFusion context whose tables the plan may read.
     """
     cls = engine_class(engine)
-    bound = bind(plan, cls.name)
     runner = cls(connection)
     try:
-        sql = runner.query(bound, tables)
+        if cls.cacheable:
+            bound, sql = translation_cache.prepare(plan, runner, tables, bind)
+        else:
+            bound = bind(plan, cls.name)
+            sql = runner.query(bound, tables)
         reader = runner.run(bound, sql)
         if isinstance(bound.root, ir.Write) and getattr(runner, "runs_sinks", False):
             schema = reader.schema  # the sink job's outcome

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 
 from planbridge.consumer import ir
+from planbridge.engines.sql.sources import Sources
 from planbridge.engines.sql.translator import SqlTranslator
 from planbridge.engines.tables import TableBinder
 from planbridge.errors import EngineError, PlanError
@@ -22,6 +23,9 @@ class SqlEngine:
 
     name: ClassVar[str]
     translator: ClassVar[type[SqlTranslator]]
+    #: Whether :meth:`query` is :meth:`prepare` + :meth:`translate` over :meth:`binder`, so
+    #: that the translation cache (:mod:`planbridge.engines.cache`) may stand in for it.
+    cacheable: ClassVar[bool] = False
 
     def __init__(self, connection: Any | None = None) -> None:
         self.owns_connection = connection is None
@@ -51,8 +55,19 @@ class SqlEngine:
     # -- shared ------------------------------------------------------------------------
     def query(self, plan: ir.BoundPlan, tables: Mapping[str, Any] | None = None) -> str:
         """Bind the plan's reads to ``tables`` (registering them) and return the SQL."""
-        binder = TableBinder(tables, self)
-        return self.translator(binder).sql(plan)
+        self.prepare(plan)
+        return self.translate(plan, self.binder(tables))
+
+    def prepare(self, plan: ir.BoundPlan) -> None:
+        """Set the connection up for ``plan`` before any data is registered."""
+
+    def binder(self, tables: Mapping[str, Any] | None) -> TableBinder:
+        """This execution's table binder: it registers data with this engine."""
+        return TableBinder(tables, self)
+
+    def translate(self, plan: ir.BoundPlan, sources: Sources) -> str:
+        """The SQL text for ``plan`` with reads resolved by ``sources``."""
+        return self.translator(sources).sql(plan)
 
     def run(self, plan: ir.BoundPlan, sql: str) -> pa.RecordBatchReader:
         """Run ``sql`` (made by :meth:`query`); engine failures become EngineError."""

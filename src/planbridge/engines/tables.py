@@ -162,6 +162,7 @@ class TableBinder:
         self.tables = dict(tables or {})
         self.engine = engine
         self._registered: dict[Any, str] = {}
+        self._existing_schemas: dict[str, tuple[str, pa.Schema] | None] = {}
         self._counter = 0
 
     def _new_name(self) -> str:
@@ -185,6 +186,12 @@ class TableBinder:
                 ) from None
             self._registered[key] = name
         return self._registered[key]
+
+    def _existing(self, name: str) -> tuple[str, pa.Schema] | None:
+        """The engine's own table ``name``, looked up once per execution."""
+        if name not in self._existing_schemas:
+            self._existing_schemas[name] = self.engine.existing_schema(name)
+        return self._existing_schemas[name]
 
     # -- named tables ------------------------------------------------------------------
     def _lookup(self, rel: ir.NamedTableRead) -> tuple[str, Any] | None:
@@ -210,7 +217,7 @@ class TableBinder:
         found = self._lookup(rel)
         if found is None:
             for w in [".".join(rel.names), rel.names[-1]]:
-                existing = self.engine.existing_schema(w)
+                existing = self._existing(w)
                 if existing is not None:
                     engine_name, schema = existing
                     return SourceTable(engine_name, self.columns(rel, shown, schema))

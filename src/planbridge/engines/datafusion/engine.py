@@ -175,6 +175,7 @@ def _conforming(stream: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
 class DataFusionEngine(SqlEngine):
     name: ClassVar[str] = "datafusion"
     translator: ClassVar[type[SqlTranslator]] = DataFusionTranslator
+    cacheable: ClassVar[bool] = True
 
     def connect(self, ordered: bool = False) -> Any:
         if not ordered:
@@ -187,10 +188,9 @@ class DataFusionEngine(SqlEngine):
         )
         return datafusion.SessionContext(config)
 
-    def query(self, plan: ir.BoundPlan, tables: Any = None) -> str:
+    def prepare(self, plan: ir.BoundPlan) -> None:
         if self.owns_connection and reads_in_order(plan.root):
             self.connection = self.connect(ordered=True)
-        return super().query(plan, tables)
 
     def register(self, name: str, data: Any) -> None:
         if isinstance(data, pa.Table):

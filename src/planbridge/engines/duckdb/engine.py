@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any, ClassVar
 
 import duckdb
@@ -24,9 +26,61 @@ class DuckDBTranslator(SqlTranslator):
     }
 
 
+def _table_schema(con: Any, name: str) -> tuple[str, pa.Schema] | None:
+    try:
+        rel = con.table(name)
+    except duckdb.Error:
+        return None
+    return name, rel.limit(0).to_arrow_table().schema
+
+
+def _catalog_version(con: Any) -> int | None:
+    """DuckDB's count of statements that may change what a name binds to (registering,
+    DDL, SET ...), shared by every connection to the database; None when unavailable."""
+    version = getattr(con, "_catalog_version", None)
+    if version is None:
+        return None
+    try:
+        return int(version())
+    except Exception:
+        return None
+
+
+class SchemaCache:
+    """Schemas of a user connection's tables, reused while its catalog version holds.
+
+    Looking a table up costs DuckDB a bind and an Arrow conversion (about 2 ms), paid per
+    read per execution otherwise. Connections are held weakly; without a catalog version
+    (another DuckDB build) every lookup asks DuckDB."""
+
+    def __init__(self) -> None:
+        self._by_connection: weakref.WeakKeyDictionary[Any, dict[str, Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def lookup(self, con: Any, name: str, fetch: Any) -> tuple[str, pa.Schema] | None:
+        version = _catalog_version(con)
+        if version is None:
+            return fetch(con, name)
+        with self._lock:
+            known = self._by_connection.get(con, {}).get(name)
+        if known is not None and known[0] == version:
+            return known[1]
+        found = fetch(con, name)
+        if _catalog_version(con) == version:  # nothing changed the catalog meanwhile
+            with self._lock:
+                self._by_connection.setdefault(con, {})[name] = (version, found)
+        return found
+
+
+_SCHEMAS = SchemaCache()
+
+
 class DuckDBEngine(SqlEngine):
     name: ClassVar[str] = "duckdb"
     translator: ClassVar[type[SqlTranslator]] = DuckDBTranslator
+    cacheable: ClassVar[bool] = True
 
     def connect(self) -> Any:
         return duckdb.connect()
@@ -41,11 +95,7 @@ class DuckDBEngine(SqlEngine):
     def existing_schema(self, name: str) -> tuple[str, pa.Schema] | None:
         if self.owns_connection:
             return None
-        try:
-            rel = self.connection.table(name)
-        except duckdb.Error:
-            return None
-        return name, rel.limit(0).to_arrow_table().schema
+        return _SCHEMAS.lookup(self.connection, name, _table_schema)
 
     def run_sql(self, sql: str) -> pa.RecordBatchReader:
         return self.connection.sql(sql).to_arrow_reader(BATCH_ROWS)

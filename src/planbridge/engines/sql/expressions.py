@@ -271,11 +271,12 @@ class ExpressionTranslator:
                 *[
                     exp.EQ(this=v.copy(), expression=self.expr(o))
                     for v, o in zip(values, opt, strict=True)
-                ]
+                ],
+                copy=False,
             )
             for opt in e.options
         ]
-        return exp.or_(*alternatives) if alternatives else exp.false()
+        return exp.or_(*alternatives, copy=False) if alternatives else exp.false()
 
     # -- functions ---------------------------------------------------------------------
     def function_handler(self, call: ir.Call) -> F.Handler:
@@ -402,7 +403,7 @@ class ExpressionTranslator:
         sel, cols = self.subquery_select(e.rel)
         sel.set("expressions", [exp.Literal.number(1)])
         conds = [exp.EQ(this=c, expression=n) for c, n in zip(cols, needles, strict=True)]
-        return exp.Exists(this=sel.where(exp.and_(*conds), copy=False))
+        return exp.Exists(this=sel.where(exp.and_(*conds, copy=False), copy=False))
 
     def expr_set_predicate(self, e: ir.SetPredicate) -> exp.Expression:
         if e.op != "exists":

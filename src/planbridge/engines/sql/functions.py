@@ -100,17 +100,17 @@ def _divide(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
 
 def _and(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     vals = values(args)
-    return exp.and_(*vals) if vals else exp.true()
+    return exp.and_(*vals, copy=False) if vals else exp.true()
 
 
 def _or(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     vals = values(args)
-    return exp.or_(*vals) if vals else exp.false()
+    return exp.or_(*vals, copy=False) if vals else exp.false()
 
 
 def _and_not(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     a, b = values(args)
-    return exp.and_(a, exp.Not(this=b))
+    return exp.and_(a, exp.Not(this=b), copy=False)
 
 
 def _is(value: exp.Expression) -> Handler:

@@ -174,10 +174,8 @@ class SqlTranslator(ExpressionTranslator):
             source = q.args["from_"].this
             alias = source.alias
             by_name = {e.alias: e.this for e in q.expressions}
-            scope = [
-                by_name[col_name(i)].copy()
-                if col_name(i) in by_name
-                else column(alias, "_pb_pruned")
+            scope = [  # detached from the discarded select list: usable once uncopied
+                by_name[col_name(i)] if col_name(i) in by_name else column(alias, "_pb_pruned")
                 for i in range(frame.width)
             ]
             q.set("expressions", [])
@@ -199,9 +197,11 @@ class SqlTranslator(ExpressionTranslator):
     ) -> Frame:
         """``SELECT <projected columns> FROM table WHERE filter`` over base-schema columns."""
         picked = list(range(len(columns))) if r.projection is None else list(r.projection)
-        sel = exp.Select(
-            expressions=self.passthrough(r, [columns[p].copy() for p in picked])
-        ).from_(table, copy=False)
+        values, seen = [], set()
+        for p in picked:  # ``columns`` is fresh: each node used once as is, then copied
+            values.append(columns[p].copy() if p in seen else columns[p])
+            seen.add(p)
+        sel = exp.Select(expressions=self.passthrough(r, values)).from_(table, copy=False)
         if r.filter is not None:
             sel = sel.where(self.expr_in(r.filter, columns), copy=False)
         return Frame(sel, len(picked))
@@ -285,7 +285,7 @@ class SqlTranslator(ExpressionTranslator):
         inp = self.rel(r.input)
         alias, scope, sel = self.open_input(inp, over_aggregate=True)
         need, width = self.needed(r), len(scope)
-        values = [s.copy() for s in scope] + [
+        values = list(scope) + [
             self.expr_in(e, scope) if need is None or width + j in need else exp.null()
             for j, e in enumerate(r.expressions)
         ]
@@ -417,7 +417,7 @@ class SqlTranslator(ExpressionTranslator):
             subquery(of.plain(self.alias()), oa), copy=False
         )
         if conds:
-            inner = inner.where(exp.and_(*conds), copy=False)
+            inner = inner.where(exp.and_(*conds, copy=False), copy=False)
         exists: exp.Expression = exp.Exists(this=inner)
         cols = self.passthrough(r, kscope)
         sel = exp.Select(expressions=cols).from_(subquery(kf.plain(self.alias()), ka), copy=False)
