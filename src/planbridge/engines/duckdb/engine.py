@@ -20,6 +20,7 @@ class DuckDBTranslator(SqlTranslator):
     dialect: ClassVar[str] = "duckdb"
     engine_name: ClassVar[str] = "duckdb"
     flat_joins: ClassVar[bool] = True
+    share_repeats: ClassVar[bool] = True
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "octet_length": F.named("strlen"),  # DuckDB's octet_length takes BLOB/BIT only
     }

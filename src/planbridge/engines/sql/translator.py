@@ -25,6 +25,7 @@ from planbridge.engines.sql.frame import (
     subquery,
 )
 from planbridge.engines.sql.needed import Needed, needed_columns
+from planbridge.engines.sql.repeats import share_repeats
 from planbridge.engines.sql.setops import set_query
 from planbridge.engines.sql.sources import PlaceholderSources, Sources
 from planbridge.engines.sql.types import data_type, sql_type
@@ -95,6 +96,8 @@ class SqlTranslator(ExpressionTranslator):
     # the kept side's WHERE, inner joins' inputs' WHERE in the join's): the shape engines
     # reorder joins in. Off, every join input stays a derived table.
     flat_joins: ClassVar[bool] = False
+    # Whether sub-plans spelled twice are computed once, as a CTE (see .repeats)
+    share_repeats: ClassVar[bool] = False
 
     def __init__(self, sources: Sources | None = None) -> None:
         super().__init__()
@@ -109,6 +112,8 @@ class SqlTranslator(ExpressionTranslator):
         root = plan.root
         if isinstance(root, ir.Write):
             root = root.input  # batch engines return the rows a sink would receive
+        if self.share_repeats:
+            root = share_repeats(root)
         self._needed = needed_columns(root)
         frame = self.rel(root)
         if frame.ordering:
