@@ -49,17 +49,17 @@ def check(expr: pb.Table, sql: str) -> None:
         assert rows(expr.execute(engine=engine, tables=TABLES)) == want, engine
 
 
-def _selects_with(tree: exp.Expression, kind: type[exp.Expression]) -> list[exp.Select]:
-    return [s for s in tree.find_all(exp.Select) if s.args.get(kind.key)]
+def _selects_with(tree: exp.Expression, clause: str) -> list[exp.Select]:
+    """The selects of ``tree`` that have ``clause`` ("joins", "group" ..), outermost first."""
+    return [s for s in tree.find_all(exp.Select, bfs=True) if s.args.get(clause)]
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_semi_and_anti_joins_sit_in_the_joining_select(engine: str) -> None:
+def test_semi_and_anti_joins_are_exists_in_the_joining_select_on_datafusion() -> None:
     a, b, c = tables()
     kept = a.filter(a.x > 10).semi_join(b, b.k == a.k).anti_join(c, c.z == a.x)
     q = kept.join(c, c.k == kept.k).select("x", "z")
-    tree = emitted(q, engine)
-    joining = [s for s in tree.find_all(exp.Select) if s.args.get("joins")]
+    tree = emitted(q, "datafusion")
+    joining = _selects_with(tree, "joins")
     assert len(joining) == 1
     where = joining[0].args["where"]
     exists = [e for e in where.find_all(exp.Exists) if e.parent_select is joining[0]]
@@ -70,6 +70,23 @@ def test_semi_and_anti_joins_sit_in_the_joining_select(engine: str) -> None:
         "SELECT a.x, c.z FROM a JOIN c ON c.k = a.k WHERE a.x > 10 "
         "AND EXISTS (SELECT 1 FROM b WHERE b.k = a.k) "
         "AND NOT EXISTS (SELECT 1 FROM c c2 WHERE c2.z = a.x)",
+    )
+
+
+def test_semi_and_anti_joins_are_join_clauses_on_duckdb() -> None:
+    a, b, c = tables()
+    kept = a.filter(a.x > 10).semi_join(b, b.k == a.k).anti_join(c.filter(c.z > 7), c.z == a.x)
+    q = kept.join(c, c.k == kept.k).select("x", "z")
+    tree = emitted(q, "duckdb")
+    assert not list(tree.find_all(exp.Exists))
+    (joining,) = _selects_with(tree, "joins")  # one select: no derived tables
+    kinds = [(j.args.get("kind"), type(j.this)) for j in joining.args["joins"]]
+    assert kinds == [("SEMI", exp.Table), ("ANTI", exp.Table), (None, exp.Table)]
+    check(
+        q,
+        "SELECT a.x, c.z FROM a JOIN c ON c.k = a.k WHERE a.x > 10 "
+        "AND EXISTS (SELECT 1 FROM b WHERE b.k = a.k) "
+        "AND NOT EXISTS (SELECT 1 FROM c c2 WHERE c2.z = a.x AND c2.z > 7)",
     )
 
 
@@ -114,7 +131,7 @@ def test_a_sub_plan_spelled_twice_is_computed_once(engine: str) -> None:
     q = a.join(per_key, a.k == per_key.k).filter(per_key.total == top).select("x", "total")
     tree = emitted(q, engine)
     assert len(list(tree.find_all(exp.CTE))) == 1
-    assert len(_selects_with(tree, exp.Group)) == 1
+    assert len(_selects_with(tree, "group")) == 1
     check(
         q,
         "WITH t AS (SELECT k, sum(y) total FROM b GROUP BY k) "

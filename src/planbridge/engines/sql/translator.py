@@ -96,6 +96,8 @@ class SqlTranslator(ExpressionTranslator):
     # the kept side's WHERE, inner joins' inputs' WHERE in the join's): the shape engines
     # reorder joins in. Off, every join input stays a derived table.
     flat_joins: ClassVar[bool] = False
+    # Whether semi and anti joins are spelled ``SEMI JOIN`` / ``ANTI JOIN`` (else EXISTS)
+    semi_join_syntax: ClassVar[bool] = False
     # Whether sub-plans spelled twice are computed once, as a CTE (see .repeats)
     share_repeats: ClassVar[bool] = False
 
@@ -453,6 +455,8 @@ class SqlTranslator(ExpressionTranslator):
         join after joins above it that make the kept side smaller)."""
         keep, other = (r.left, r.right) if r.type.startswith("left") else (r.right, r.left)
         kf, of = self.rel(keep), self.rel(other)
+        if self.semi_join_syntax and not r.type.endswith("mark"):
+            return self.semi_join_clause(r, kf, of)
         if self.flat_joins:
             _, kscope, sel = self.open_input(kf)
             _, oscope, inner = self.open_input(of)
@@ -474,6 +478,22 @@ class SqlTranslator(ExpressionTranslator):
         if r.type.endswith("anti"):
             exists = exp.Not(this=exists)
         return Frame(sel.where(exists, copy=False), len(kscope))
+
+    def semi_join_clause(self, r: ir.Join, kf: Frame, of: Frame) -> Frame:
+        """``kept SEMI JOIN other ON ..`` (``ANTI JOIN``), appended to the kept side's joins;
+        a filter of the other side joins the condition (a semi or anti join over filtered
+        rows is one whose condition also requires the filter)."""
+        _, kscope, sel = self.open_input(kf)
+        osource, oscope, owhere = self.join_source(of, inline=True)
+        scope = kscope + oscope if r.type.startswith("left") else oscope + kscope
+        conds = [self.expr_in(c, scope) for c in (r.condition, r.post_join_filter) if c is not None]
+        if owhere is not None:
+            conds.append(owhere)
+        on = exp.and_(*conds) if conds else exp.true()
+        kind = "ANTI" if r.type.endswith("anti") else "SEMI"
+        sel.set("expressions", self.passthrough(r, kscope))
+        sel.append("joins", exp.Join(this=osource, on=on, kind=kind))
+        return Frame(sel, len(kscope))
 
     def mark(self, matches: exp.Select) -> exp.Expression:
         """A mark join's column: whether ``matches`` (the other side, filtered) has a row."""
