@@ -5,6 +5,8 @@ spelled twice is computed once. Results are compared with DuckDB running equival
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import duckdb
 import pyarrow as pa
 import pytest
@@ -155,3 +157,22 @@ def test_repeated_correlated_sub_plans_stay_inline(engine: str) -> None:
         "SELECT x FROM a WHERE (SELECT sum(y) FROM b WHERE b.k = a.k) > 1 "
         "AND (SELECT sum(y) FROM b WHERE b.k = a.k) < 5",
     )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_widening_casts_are_plain_casts(engine: str) -> None:
+    w = pa.table(
+        {
+            "i": pa.array([1, 2, None], pa.int32()),
+            "d": pa.array([Decimal("1.50"), Decimal("2.00"), None], pa.decimal128(15, 2)),
+        }
+    )
+    t = pb.table("w", w.schema)
+    a = pb.table("a", A.schema)
+    q = a.join(t, a.k == t.i).filter(t.d < Decimal("1.755")).select("x", "d")
+    tree = emitted(q, engine)
+    assert not list(tree.find_all(exp.TryCast))
+    casts = {(c.this.name, c.to.sql()) for c in tree.find_all(exp.Cast) if c.this.name}
+    assert ("i", "BIGINT") in casts and ("d", "DECIMAL(16, 3)") in casts
+    got = rows(q.execute(engine=engine, tables={"a": A, "w": w}))
+    assert got == [(10, Decimal("1.50"))]
