@@ -32,7 +32,11 @@ class _Prints:
         if isinstance(node, tuple | list):
             return tuple(self.of(x) for x in node)
         if isinstance(node, Message):
-            return (type(node).__name__, node.SerializeToString(deterministic=True))
+            key = id(node)
+            if key not in self.memo:
+                self.keep.append(node)
+                self.memo[key] = node.SerializeToString(deterministic=True)
+            return self.memo[key]
         if not is_dataclass(node) or isinstance(node, type):
             try:
                 hash(node)
@@ -47,10 +51,19 @@ class _Prints:
         return self.memo[key]
 
 
+# Fields that never hold relations or expressions: not walked (fingerprints keep them)
+_LEAVES = frozenset({"path", "columns", "type", "base_schema", "table_schema", "emit", "names"})
+_WALKED: dict[type, tuple[str, ...]] = {}
+
+
 def _children(node: object) -> list[object]:
     """The dataclass nodes directly inside ``node`` (relations, expressions, measures ..)."""
+    cls = type(node)
+    names = _WALKED.get(cls)
+    if names is None:
+        names = _WALKED[cls] = tuple(f.name for f in fields(node) if f.name not in _LEAVES)  # type: ignore[arg-type]
     out: list[object] = []
-    stack = [getattr(node, f.name) for f in fields(node) if f.name not in _SKIP]  # type: ignore[arg-type]
+    stack = [getattr(node, n) for n in names]
     while stack:
         v = stack.pop()
         if isinstance(v, tuple | list):
@@ -80,11 +93,14 @@ def _worth_sharing(rel: ir.Rel, nodes: list[object]) -> bool:
 
 def share_repeats(root: ir.Rel) -> ir.Rel:
     """``root`` with every maximal repeated, aggregating, uncorrelated subtree shared."""
+    nodes = _walk(root)
+    aggregates = [n for n in nodes if isinstance(n, ir.Aggregate)]
+    if len(aggregates) < 2:  # a repeated aggregating subtree repeats its aggregate
+        return root
     prints = _Prints()
-    counts: Counter[Any] = Counter()
-    for n in _walk(root):
-        if isinstance(n, ir.Rel):
-            counts[prints.of(n)] += 1
+    if len({prints.of(a) for a in aggregates}) == len(aggregates):
+        return root
+    counts: Counter[Any] = Counter(prints.of(n) for n in nodes if isinstance(n, ir.Rel))
     repeated = {p for p, c in counts.items() if c > 1}
     if not repeated:
         return root
