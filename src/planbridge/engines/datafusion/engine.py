@@ -71,6 +71,8 @@ class DataFusionTranslator(SqlTranslator):
     dialect: ClassVar[Any] = DataFusionDialect
     engine_name: ClassVar[str] = "datafusion"
     native_all_sets: ClassVar[bool] = False  # its INTERSECT ALL / EXCEPT ALL miscount
+    flat_joins: ClassVar[bool] = True
+    share_repeats: ClassVar[bool] = True
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "sign": F.named("signum"),
         "approx_count_distinct": F.named("approx_distinct"),

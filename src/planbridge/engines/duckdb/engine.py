@@ -21,6 +21,11 @@ class DuckDBTranslator(SqlTranslator):
 
     dialect: ClassVar[str] = "duckdb"
     engine_name: ClassVar[str] = "duckdb"
+    flat_joins: ClassVar[bool] = True
+    share_repeats: ClassVar[bool] = True
+    # EXISTS beside explicit JOIN .. ON stays a correlated (delim) join in DuckDB's plan;
+    # its own SEMI / ANTI JOIN becomes a hash semi join the join order optimizer places
+    semi_join_syntax: ClassVar[bool] = True
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "octet_length": F.named("strlen"),  # DuckDB's octet_length takes BLOB/BIT only
     }

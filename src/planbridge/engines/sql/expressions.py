@@ -39,6 +39,28 @@ def _precision(t: ir.Type) -> int:
     return getattr(t, T.kind(t)).precision
 
 
+_INT_DIGITS = {"i8": 3, "i16": 5, "i32": 10, "i64": 19}
+
+
+def cannot_fail(source: ir.Type, target: ir.Type) -> bool:
+    """Whether every value of ``source`` converts to ``target`` (a widening): then a cast
+    that would return null on failure is a plain cast, which engines evaluate faster and
+    plan through (join keys, filters)."""
+    a, b = T.kind(source), T.kind(target)
+    if a in _INT_DIGITS:
+        if b in _INT_DIGITS:
+            return _INT_DIGITS[b] >= _INT_DIGITS[a]
+        if b == "decimal":
+            return target.decimal.precision - target.decimal.scale >= _INT_DIGITS[a]
+        return b in ("fp32", "fp64", "string")
+    if a == "decimal" and b == "decimal":
+        s, t = source.decimal, target.decimal
+        return t.scale >= s.scale and t.precision - t.scale >= s.precision - s.scale
+    if a == "fp32":
+        return b == "fp64"
+    return a == b and a in ("string", "date", "boolean")
+
+
 def _epoch_cast(e: ir.Cast) -> str:
     """Casts between precision timestamps and integers count units since the epoch (Arrow)."""
     src, dst = T.kind(e.input.type), T.kind(e.type)
@@ -241,7 +263,7 @@ class ExpressionTranslator:
             tz = T.kind(e.type) == "precision_timestamp_tz"
             return self.units_to_timestamp(self.expr(e.input), _precision(e.type), tz)
         to = self.data_type(e.type)
-        if e.failure == "return_null":
+        if e.failure == "return_null" and not cannot_fail(e.input.type, e.type):
             return exp.TryCast(this=self.expr(e.input), to=to)
         return exp.Cast(this=self.expr(e.input), to=to)
 

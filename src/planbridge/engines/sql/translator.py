@@ -25,12 +25,15 @@ from planbridge.engines.sql.frame import (
     subquery,
 )
 from planbridge.engines.sql.needed import Needed, needed_columns
+from planbridge.engines.sql.repeats import share_repeats
 from planbridge.engines.sql.setops import set_query
 from planbridge.engines.sql.sources import PlaceholderSources, Sources
 from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import PlanError, UnsupportedError
 
 _JOIN_SIDES = {"inner": None, "left": "LEFT", "right": "RIGHT", "outer": "FULL"}
+# Join types that keep the left rows as they are: a WHERE on the left input may apply after
+_LEFT_ROWS_KEPT = frozenset({"inner", "left", "left_single"})
 
 
 def non_empty(frame: Frame) -> Frame:
@@ -63,6 +66,18 @@ def _plain(q: exp.Select, over_aggregate: bool = False) -> bool:
     return all(isinstance(e.this, exp.Column) and e.this.table in aliases for e in q.expressions)
 
 
+def _reused_scope(q: exp.Select, width: int) -> tuple[str, list[exp.Expression]]:
+    """The first source's alias and the expressions of a plain select's ``c0 ..`` (pruned
+    columns, which nothing reads, as a placeholder)."""
+    alias = q.args["from_"].this.alias
+    by_name = {e.alias: e.this for e in q.expressions}
+    scope = [
+        by_name[col_name(i)].copy() if col_name(i) in by_name else column(alias, "_pb_pruned")
+        for i in range(width)
+    ]
+    return alias, scope
+
+
 def _is_aggregate(e: exp.Expression) -> bool:
     return isinstance(e, exp.AggFunc) or e.find(exp.AggFunc) is not None
 
@@ -77,6 +92,14 @@ class SqlTranslator(ExpressionTranslator):
     engine_name: ClassVar[str] = "sql"
     # Whether EXCEPT ALL / INTERSECT ALL count duplicates right (else they are emulated)
     native_all_sets: ClassVar[bool] = True
+    # Whether joins share one select with their inputs' filters (semi joins as EXISTS in
+    # the kept side's WHERE, inner joins' inputs' WHERE in the join's): the shape engines
+    # reorder joins in. Off, every join input stays a derived table.
+    flat_joins: ClassVar[bool] = False
+    # Whether semi and anti joins are spelled ``SEMI JOIN`` / ``ANTI JOIN`` (else EXISTS)
+    semi_join_syntax: ClassVar[bool] = False
+    # Whether sub-plans spelled twice are computed once, as a CTE (see .repeats)
+    share_repeats: ClassVar[bool] = False
 
     def __init__(self, sources: Sources | None = None) -> None:
         super().__init__()
@@ -91,6 +114,8 @@ class SqlTranslator(ExpressionTranslator):
         root = plan.root
         if isinstance(root, ir.Write):
             root = root.input  # batch engines return the rows a sink would receive
+        if self.share_repeats:
+            root = share_repeats(root)
         self._needed = needed_columns(root)
         frame = self.rel(root)
         if frame.ordering:
@@ -162,8 +187,9 @@ class SqlTranslator(ExpressionTranslator):
         When the frame is a plain filter or renaming of one source (``SELECT x.a AS c0 ..
         FROM src x WHERE ..``, no sort keys), its FROM and WHERE are reused instead of being
         nested again: shorter SQL, and the shape engines decorrelate subqueries in. As the
-        left side of a join (``join_left``) only a select without WHERE is reused, so that
-        ``a JOIN b JOIN c`` stays flat (join order is left to right)."""
+        left side of a join whose type would change what a WHERE means (``join_left``: a
+        right or full join null-extends the left rows) only a select without WHERE is
+        reused."""
         q = frame.query
         if (
             not frame.ordering
@@ -171,17 +197,34 @@ class SqlTranslator(ExpressionTranslator):
             and _plain(q, over_aggregate)
             and not (join_left and q.args.get("where"))
         ):
-            source = q.args["from_"].this
-            alias = source.alias
-            by_name = {e.alias: e.this for e in q.expressions}
-            scope = [  # detached from the discarded select list: usable once uncopied
-                by_name[col_name(i)] if col_name(i) in by_name else column(alias, "_pb_pruned")
-                for i in range(frame.width)
-            ]
+            alias, scope = _reused_scope(q, frame.width)
             q.set("expressions", [])
             return alias, scope, q
         alias, scope = self.input_scope(frame)
         return alias, scope, exp.Select().from_(subquery(q, alias), copy=False)
+
+    def join_source(
+        self, frame: Frame, inline: bool
+    ) -> tuple[exp.Expression, list[exp.Expression], exp.Expression | None]:
+        """The right side of a join: the FROM item, the scope of its columns, and a condition
+        for the outer WHERE. With ``inline`` (an inner or cross join) a plain filter or
+        renaming of one source joins that source directly and its WHERE moves up to the
+        join's WHERE: the engine then sees every join and filter of the query in one select
+        and orders them freely (a nested derived table keeps its semi joins beneath)."""
+        q = frame.query
+        if (
+            inline
+            and self.flat_joins
+            and not frame.ordering
+            and isinstance(q, exp.Select)
+            and _plain(q)
+            and not q.args.get("joins")
+        ):
+            _, scope = _reused_scope(q, frame.width)
+            where = q.args.get("where")
+            return q.args["from_"].this, scope, where.this if where else None
+        alias, scope = self.input_scope(frame)
+        return subquery(frame.plain(self.alias()), alias), scope, None
 
     def input_scope(self, frame: Frame) -> tuple[str, list[exp.Expression]]:
         alias = self.alias()
@@ -389,38 +432,48 @@ class SqlTranslator(ExpressionTranslator):
         ):
             return self.semi_join(r)
         left, right = self.rel(r.left), self.rel(r.right)
-        _, lscope, sel = self.open_input(left, join_left=True)
-        ra, rscope = self.input_scope(right)
+        keeps_left = self.flat_joins and r.type in _LEFT_ROWS_KEPT
+        _, lscope, sel = self.open_input(left, join_left=not keeps_left)
+        rsource, rscope, rwhere = self.join_source(right, inline=r.type == "inner")
         scope = lscope + rscope
         cond = self.expr_in(r.condition, scope) if r.condition is not None else exp.true()
         side = _JOIN_SIDES.get(r.type)
         if r.type in ("left_single", "right_single"):
             side = "LEFT" if r.type == "left_single" else "RIGHT"
         sel.set("expressions", self.passthrough(r, scope))
-        join = exp.Join(this=subquery(right.plain(self.alias()), ra), on=cond)
+        join = exp.Join(this=rsource, on=cond)
         if side:
             join.set("side", side)
         sel.append("joins", join)
+        if rwhere is not None:
+            sel = sel.where(rwhere, copy=False)
         if r.post_join_filter is not None:
             sel = sel.where(self.expr_in(r.post_join_filter, scope), copy=False)
         return Frame(sel, len(scope))
 
     def semi_join(self, r: ir.Join) -> Frame:
-        """Semi, anti and mark joins as ``[NOT] EXISTS`` over the other side."""
+        """Semi, anti and mark joins as ``[NOT] EXISTS`` over the other side, in the kept
+        side's own select (as hand-written SQL puts them: the engine can then plan the semi
+        join after joins above it that make the kept side smaller)."""
         keep, other = (r.left, r.right) if r.type.startswith("left") else (r.right, r.left)
         kf, of = self.rel(keep), self.rel(other)
-        ka, kscope = self.input_scope(kf)
-        oa, oscope = self.input_scope(of)
+        if self.semi_join_syntax and not r.type.endswith("mark"):
+            return self.semi_join_clause(r, kf, of)
+        if self.flat_joins:
+            _, kscope, sel = self.open_input(kf)
+            _, oscope, inner = self.open_input(of)
+        else:
+            ka, kscope = self.input_scope(kf)
+            sel = exp.Select().from_(subquery(kf.plain(self.alias()), ka), copy=False)
+            oa, oscope = self.input_scope(of)
+            inner = exp.Select().from_(subquery(of.plain(self.alias()), oa), copy=False)
         scope = kscope + oscope if r.type.startswith("left") else oscope + kscope
         conds = [self.expr_in(c, scope) for c in (r.condition, r.post_join_filter) if c is not None]
-        inner = exp.Select(expressions=[exp.Literal.number(1)]).from_(
-            subquery(of.plain(self.alias()), oa), copy=False
-        )
+        inner.set("expressions", [exp.Literal.number(1)])
         if conds:
             inner = inner.where(exp.and_(*conds, copy=False), copy=False)
         exists: exp.Expression = exp.Exists(this=inner)
-        cols = self.passthrough(r, kscope)
-        sel = exp.Select(expressions=cols).from_(subquery(kf.plain(self.alias()), ka), copy=False)
+        sel.set("expressions", self.passthrough(r, kscope))
         if r.type.endswith("mark"):
             sel.append("expressions", aliased(self.mark(inner), col_name(len(kscope))))
             return Frame(sel, len(kscope) + 1)
@@ -428,16 +481,34 @@ class SqlTranslator(ExpressionTranslator):
             exists = exp.Not(this=exists)
         return Frame(sel.where(exists, copy=False), len(kscope))
 
+    def semi_join_clause(self, r: ir.Join, kf: Frame, of: Frame) -> Frame:
+        """``kept SEMI JOIN other ON ..`` (``ANTI JOIN``), appended to the kept side's joins;
+        a filter of the other side joins the condition (a semi or anti join over filtered
+        rows is one whose condition also requires the filter)."""
+        _, kscope, sel = self.open_input(kf)
+        osource, oscope, owhere = self.join_source(of, inline=True)
+        scope = kscope + oscope if r.type.startswith("left") else oscope + kscope
+        conds = [self.expr_in(c, scope) for c in (r.condition, r.post_join_filter) if c is not None]
+        if owhere is not None:
+            conds.append(owhere)
+        on = exp.and_(*conds) if conds else exp.true()
+        kind = "ANTI" if r.type.endswith("anti") else "SEMI"
+        sel.set("expressions", self.passthrough(r, kscope))
+        sel.append("joins", exp.Join(this=osource, on=on, kind=kind))
+        return Frame(sel, len(kscope))
+
     def mark(self, matches: exp.Select) -> exp.Expression:
         """A mark join's column: whether ``matches`` (the other side, filtered) has a row."""
         return exp.Exists(this=matches)
 
     def rel_cross(self, r: ir.Cross) -> Frame:
         left, right = self.rel(r.left), self.rel(r.right)
-        _, lscope, sel = self.open_input(left, join_left=True)
-        ra, rscope = self.input_scope(right)
+        _, lscope, sel = self.open_input(left, join_left=not self.flat_joins)
+        rsource, rscope, rwhere = self.join_source(right, inline=True)
         sel.set("expressions", self.passthrough(r, lscope + rscope))
-        sel.append("joins", exp.Join(this=subquery(right.plain(self.alias()), ra), kind="CROSS"))
+        sel.append("joins", exp.Join(this=rsource, kind="CROSS"))
+        if rwhere is not None:
+            sel = sel.where(rwhere, copy=False)
         return Frame(sel, len(lscope) + len(rscope))
 
     def rel_set(self, r: ir.SetOp) -> Frame:

@@ -1,0 +1,178 @@
+"""The shape of the SQL the DuckDB and DataFusion translators emit: joins share one select
+with their inputs' filters and semi joins (so engines reorder them, as for hand-written SQL),
+filters are never moved across a join that would change their meaning, and a sub-plan
+spelled twice is computed once. Results are compared with DuckDB running equivalent SQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+import pyarrow as pa
+import pytest
+import sqlglot
+import sqlglot.expressions as exp
+
+import planbridge as pb
+from planbridge.consumer.bind import bind_plan
+from planbridge.engines import engine_class
+
+ENGINES = ("duckdb", "datafusion")
+A = pa.table({"k": pa.array([1, 2, 3, 4, None], pa.int64()), "x": [10, 20, 30, 40, 50]})
+B = pa.table({"k": pa.array([2, 3, 3, 5, None], pa.int64()), "y": [1, 2, 3, 4, 5]})
+C = pa.table({"k": pa.array([3, 4, 6], pa.int64()), "z": [7, 8, 9]})
+TABLES = {"a": A, "b": B, "c": C}
+
+
+def tables() -> tuple[pb.Table, pb.Table, pb.Table]:
+    return pb.table("a", A.schema), pb.table("b", B.schema), pb.table("c", C.schema)
+
+
+def truth(sql: str) -> list[tuple]:
+    con = duckdb.connect()
+    for name, data in TABLES.items():
+        con.register(name, data)
+    return sorted(con.execute(sql).fetchall(), key=repr)
+
+
+def rows(t: pa.Table) -> list[tuple]:
+    return sorted((tuple(r.values()) for r in t.to_pylist()), key=repr)
+
+
+def emitted(expr: pb.Table, engine: str) -> exp.Expression:
+    """The engine's query for ``expr`` as a sqlglot tree."""
+    sql = engine_class(engine).translator().sql(bind_plan(expr.to_substrait()))
+    return sqlglot.parse_one(sql, read="duckdb")
+
+
+def check(expr: pb.Table, sql: str) -> None:
+    want = truth(sql)
+    for engine in ENGINES:
+        assert rows(expr.execute(engine=engine, tables=TABLES)) == want, engine
+
+
+def _selects_with(tree: exp.Expression, clause: str) -> list[exp.Select]:
+    """The selects of ``tree`` that have ``clause`` ("joins", "group" ..), outermost first."""
+    return [s for s in tree.find_all(exp.Select, bfs=True) if s.args.get(clause)]
+
+
+def test_semi_and_anti_joins_are_exists_in_the_joining_select_on_datafusion() -> None:
+    a, b, c = tables()
+    kept = a.filter(a.x > 10).semi_join(b, b.k == a.k).anti_join(c, c.z == a.x)
+    q = kept.join(c, c.k == kept.k).select("x", "z")
+    tree = emitted(q, "datafusion")
+    joining = _selects_with(tree, "joins")
+    assert len(joining) == 1
+    where = joining[0].args["where"]
+    exists = [e for e in where.find_all(exp.Exists) if e.parent_select is joining[0]]
+    assert len(exists) == 2  # the semi and the anti join, beside the join they feed
+    assert isinstance(joining[0].args["joins"][0].this, exp.Table)  # no derived table
+    check(
+        q,
+        "SELECT a.x, c.z FROM a JOIN c ON c.k = a.k WHERE a.x > 10 "
+        "AND EXISTS (SELECT 1 FROM b WHERE b.k = a.k) "
+        "AND NOT EXISTS (SELECT 1 FROM c c2 WHERE c2.z = a.x)",
+    )
+
+
+def test_semi_and_anti_joins_are_join_clauses_on_duckdb() -> None:
+    a, b, c = tables()
+    kept = a.filter(a.x > 10).semi_join(b, b.k == a.k).anti_join(c.filter(c.z > 7), c.z == a.x)
+    q = kept.join(c, c.k == kept.k).select("x", "z")
+    tree = emitted(q, "duckdb")
+    assert not list(tree.find_all(exp.Exists))
+    (joining,) = _selects_with(tree, "joins")  # one select: no derived tables
+    kinds = [(j.args.get("kind"), type(j.this)) for j in joining.args["joins"]]
+    assert kinds == [("SEMI", exp.Table), ("ANTI", exp.Table), (None, exp.Table)]
+    check(
+        q,
+        "SELECT a.x, c.z FROM a JOIN c ON c.k = a.k WHERE a.x > 10 "
+        "AND EXISTS (SELECT 1 FROM b WHERE b.k = a.k) "
+        "AND NOT EXISTS (SELECT 1 FROM c c2 WHERE c2.z = a.x AND c2.z > 7)",
+    )
+
+
+def test_filters_stay_below_joins_that_null_extend_them() -> None:
+    a, b, c = tables()
+    fa, fb = a.filter(a.x > 10), b.filter(b.y < 4)
+    check(
+        fa.join(fb, fa.k == fb.k, how="outer").select(ak=fa.k, bk=fb.k),
+        "SELECT a2.k, b2.k FROM (SELECT * FROM a WHERE x > 10) a2 "
+        "FULL JOIN (SELECT * FROM b WHERE y < 4) b2 ON a2.k = b2.k",
+    )
+    check(
+        fa.join(fb, fa.k == fb.k, how="right").select(ak=fa.k, bk=fb.k),
+        "SELECT a2.k, b2.k FROM (SELECT * FROM a WHERE x > 10) a2 "
+        "RIGHT JOIN (SELECT * FROM b WHERE y < 4) b2 ON a2.k = b2.k",
+    )
+    left = fa.join(fb, fa.k == fb.k, how="left")
+    check(
+        left.join(c, c.k == left.x, how="outer", rname="{name}_c").select(ak=fa.k, bk=fb.k, ck=c.k),
+        "SELECT a2.k, b2.k, c.k FROM (SELECT * FROM a WHERE x > 10) a2 "
+        "LEFT JOIN (SELECT * FROM b WHERE y < 4) b2 ON a2.k = b2.k "
+        "FULL JOIN c ON c.k = a2.x",
+    )
+    check(
+        fa.join(fb, fa.k == fb.k)
+        .join(c, c.k == fb.k, how="left", rname="{name}_c")
+        .select(bk=fb.k, ck=c.k),
+        "SELECT b.k, c.k FROM a JOIN b ON a.k = b.k LEFT JOIN c ON c.k = b.k "
+        "WHERE a.x > 10 AND b.y < 4",
+    )
+    check(
+        fa.cross_join(fb).select(x=fa.x, y=fb.y),
+        "SELECT a.x, b.y FROM a, b WHERE a.x > 10 AND b.y < 4",
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_sub_plan_spelled_twice_is_computed_once(engine: str) -> None:
+    a, b, _ = tables()
+    per_key = b.group_by("k").aggregate(total=b.y.sum())
+    top = per_key.aggregate(m=per_key.total.max()).as_scalar()
+    q = a.join(per_key, a.k == per_key.k).filter(per_key.total == top).select("x", "total")
+    tree = emitted(q, engine)
+    assert len(list(tree.find_all(exp.CTE))) == 1
+    assert len(_selects_with(tree, "group")) == 1
+    check(
+        q,
+        "WITH t AS (SELECT k, sum(y) total FROM b GROUP BY k) "
+        "SELECT a.x, t.total FROM a JOIN t ON a.k = t.k "
+        "WHERE t.total = (SELECT max(total) FROM t)",
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_repeated_correlated_sub_plans_stay_inline(engine: str) -> None:
+    a, b, _ = tables()
+
+    def total() -> pb.Expr:
+        return b.filter(b.k == a.k).aggregate(t=b.y.sum()).as_scalar()
+
+    q = a.filter(total() > 1, total() < 5).select("x")
+    tree = emitted(q, engine)
+    assert not list(tree.find_all(exp.CTE))
+    check(
+        q,
+        "SELECT x FROM a WHERE (SELECT sum(y) FROM b WHERE b.k = a.k) > 1 "
+        "AND (SELECT sum(y) FROM b WHERE b.k = a.k) < 5",
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_widening_casts_are_plain_casts(engine: str) -> None:
+    w = pa.table(
+        {
+            "i": pa.array([1, 2, None], pa.int32()),
+            "d": pa.array([Decimal("1.50"), Decimal("2.00"), None], pa.decimal128(15, 2)),
+        }
+    )
+    t = pb.table("w", w.schema)
+    a = pb.table("a", A.schema)
+    q = a.join(t, a.k == t.i).filter(t.d < Decimal("1.755")).select("x", "d")
+    tree = emitted(q, engine)
+    assert not list(tree.find_all(exp.TryCast))
+    casts = {(c.this.name, c.to.sql()) for c in tree.find_all(exp.Cast) if c.this.name}
+    assert ("i", "BIGINT") in casts and ("d", "DECIMAL(16, 3)") in casts
+    got = rows(q.execute(engine=engine, tables={"a": A, "w": w}))
+    assert got == [(10, Decimal("1.50"))]
