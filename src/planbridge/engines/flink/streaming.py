@@ -92,6 +92,7 @@ def delay_interval(micros: int, path: str) -> exp.Expression:
 def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
     """``id(read) -> Watermark`` for every source that carries event time in the plan."""
     marks: dict[int, Watermark] = {}
+    free: set[int] = set()  # reads whose mark only a watermark relation gives
     windows: list[tuple[ir.Extension, WindowTVF]] = []
     joins: list[tuple[ir.Extension, TemporalJoin]] = []
     stack: list[ir.Rel] = [plan.root]
@@ -118,6 +119,7 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
         if isinstance(d, streaming.Watermark) and id(read) not in marks:
             col = base_column(read, d.time_column)
             marks[id(read)] = Watermark(col, delay_interval(d.delay_micros, rel.path))
+            free.add(id(read))
     for rel, d in windows:
         direct = source_of(rel.inputs_[0])
         traced = trace_column(rel.inputs_[0], d.time_column)
@@ -134,9 +136,12 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
             arrival = None
         wm = Watermark(col, delay_interval(delay, rel.path), arrival, on_column=direct is None)
         marks[id(read)] = wm
+        free.discard(id(read))
     for rel, d in joins:
-        marks.update(_temporal_join_watermarks(rel, d))
-    return _same_table_same_watermark(plan.root, marks)
+        found_marks = _temporal_join_watermarks(rel, d)
+        marks.update(found_marks)
+        free.difference_update(found_marks)
+    return _same_table_same_watermark(plan.root, marks, free)
 
 
 def join_side(rel: ir.Rel) -> tuple[ir.Read, list[int]] | None:
@@ -227,9 +232,16 @@ def temporal_join(tr: Any, r: ir.Extension, d: TemporalJoin) -> Frame:
     return Frame(sel, len(left) + len(right))
 
 
-def _same_table_same_watermark(root: ir.Rel, marks: dict[int, Watermark]) -> dict[int, Watermark]:
-    """Every read of a named table with event time gets that table's watermark, so all its
-    reads share one declared source (Flink then scans it once)."""
+def _same_table_same_watermark(
+    root: ir.Rel, marks: dict[int, Watermark], free: set[int]
+) -> dict[int, Watermark]:
+    """Every read of a named table with event time gets one watermark for that table, so
+    all its reads share one declared source (Flink then scans it once and reuses it).
+
+    Reads without a mark take the table's. A *free* read (its mark comes only from a
+    watermark relation: its SQL does not refer to the computed rowtime) takes the mark a
+    window over a derived relation put on the column itself, when column and delay agree:
+    the same ``WATERMARK FOR col`` a hand-written table declares."""
     reads: list[ir.NamedTableRead] = []
     stack, seen = [root], set()
     while stack:
@@ -240,16 +252,27 @@ def _same_table_same_watermark(root: ir.Rel, marks: dict[int, Watermark]) -> dic
         stack.extend(rel.inputs())
         if isinstance(rel, ir.NamedTableRead):
             reads.append(rel)
-    by_table = {
-        (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema)): marks[id(r)]
-        for r in reads
-        if id(r) in marks
-    }
+
+    def table(r: ir.NamedTableRead) -> Any:
+        return (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema))
+
+    by_table = {table(r): marks[id(r)] for r in reads if id(r) in marks}
+    on_column = {table(r): marks[id(r)] for r in reads if id(r) in marks and marks[id(r)].on_column}
     for r in reads:
-        key = (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema))
+        key = table(r)
         if id(r) not in marks and key in by_table:
             marks[id(r)] = by_table[key]
+        own, shared = marks.get(id(r)), on_column.get(key)
+        if id(r) in free and own is not None and shared is not None and _compatible(own, shared):
+            marks[id(r)] = shared
     return marks
+
+
+def _compatible(own: Watermark, shared: Watermark) -> bool:
+    """Whether a watermark relation's mark means what ``shared`` (on the column) declares."""
+    plain = own.arrival is None and not own.primary_key and not own.on_column
+    same = own.column == shared.column and own.delay == shared.delay
+    return plain and same and shared.arrival is None
 
 
 def _watermarks_below(rel: ir.Rel) -> list[streaming.Watermark]:

@@ -15,6 +15,7 @@ import sqlglot.expressions as exp
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.flink.dialect import FlinkDialect
+from planbridge.engines.flink.window_order import WindowAggregate, window_aggregate
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column, order_by, subquery
 from planbridge.engines.sql.translator import SqlTranslator
@@ -134,6 +135,8 @@ class FlinkTranslator(SqlTranslator):
         self.hidden = 0
         #: Whether the plan uses windowing table functions (time attributes in the output).
         self.windowed = False
+        #: Window aggregations, put in Flink's output order once the query is complete.
+        self.window_aggregates: list[WindowAggregate] = []
 
     def rel(self, r: ir.Rel) -> Frame:
         try:
@@ -165,6 +168,8 @@ class FlinkTranslator(SqlTranslator):
         root = plan.root.input if isinstance(plan.root, ir.Write) else plan.root
         frame = self.rel(root)
         self.hidden = len(frame.ordering)
+        for agg in self.window_aggregates:
+            agg.reorder(self.dialect)
         query: exp.Query = frame.query
         if self.windowed:
             frame = self.plain_times(frame, root)
@@ -264,6 +269,15 @@ class FlinkTranslator(SqlTranslator):
             return window_tvf(self, r, d)
         self.windowed = True
         return temporal_join(self, r, d)
+
+    def rel_aggregate(self, r: ir.Aggregate) -> Frame:
+        """As the base; a window aggregation's columns are later put in Flink's order (see
+        :mod:`.window_order`; the outermost select, by name, restores the plan's)."""
+        frame = super().rel_aggregate(r)
+        agg = window_aggregate(r, frame.query, self.dialect)
+        if agg is not None:
+            self.window_aggregates.append(agg)
+        return frame
 
     def rel_fetch(self, r: ir.Fetch) -> Frame:
         """Flink wants LIMIT/OFFSET as plain integer literals, not casts."""
