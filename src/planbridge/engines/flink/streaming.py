@@ -55,22 +55,30 @@ def trace_column(rel: ir.Rel, index: int) -> tuple[ir.Read, int] | None:
             index = rel.emit[index]
         if isinstance(rel, ir.Read) and not isinstance(rel, ir.ExtensionTableRead):
             return rel, base_column(rel, index)
-        if isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
-            if not isinstance(streaming.decode(rel.detail, rel.path), streaming.Watermark):
-                return None
-            rel = rel.inputs_[0]
-        elif isinstance(rel, ir.Filter):
-            rel = rel.input
-        elif isinstance(rel, ir.Project):
-            width = len(rel.input.schema)
-            if index >= width:
-                e = rel.expressions[index - width]
-                if not isinstance(e, ir.FieldRef):
-                    return None
-                index = e.index
-            rel = rel.input
-        else:
+        below = passed_through(rel, index)
+        if below is None:
             return None
+        rel, index = below
+
+
+def passed_through(rel: ir.Rel, index: int) -> tuple[ir.Rel, int] | None:
+    """The input and its column that direct output column ``index`` of a watermark, filter
+    or projection is, unchanged; None for any other relation or a computed column."""
+    if isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
+        if not isinstance(streaming.decode(rel.detail, rel.path), streaming.Watermark):
+            return None
+        return rel.inputs_[0], index
+    if isinstance(rel, ir.Filter):
+        return rel.input, index
+    if isinstance(rel, ir.Project):
+        width = len(rel.input.schema)
+        if index >= width:
+            e = rel.expressions[index - width]
+            if not isinstance(e, ir.FieldRef):
+                return None
+            index = e.index
+        return rel.input, index
+    return None
 
 
 def base_column(read: ir.Read, index: int) -> int:

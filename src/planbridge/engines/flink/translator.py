@@ -8,19 +8,21 @@ extension relations (windowing TVFs, event time) are translated natively by
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlglot.expressions as exp
 
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.flink.dialect import FlinkDialect
-from planbridge.engines.flink.window_order import WindowAggregate, window_aggregate
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column, order_by, subquery
 from planbridge.engines.sql.translator import SqlTranslator
 from planbridge.engines.sql.types import SQL_SIMPLE_TYPES, nested_type
 from planbridge.errors import PlanError, UnsupportedError
+
+if TYPE_CHECKING:
+    from planbridge.engines.flink.window_order import WindowAggregate
 
 
 def _missing(name: str) -> F.Handler:
@@ -273,6 +275,8 @@ class FlinkTranslator(SqlTranslator):
     def rel_aggregate(self, r: ir.Aggregate) -> Frame:
         """As the base; a window aggregation's columns are later put in Flink's order (see
         :mod:`.window_order`; the outermost select, by name, restores the plan's)."""
+        from planbridge.engines.flink.window_order import window_aggregate
+
         frame = super().rel_aggregate(r)
         agg = window_aggregate(r, frame.query, self.dialect)
         if agg is not None:

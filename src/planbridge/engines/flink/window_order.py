@@ -11,15 +11,19 @@ instead; the outermost query selects the plan's columns by name, in the plan's o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlglot.expressions as exp
 
 from planbridge import streaming
 from planbridge.consumer import ir
+from planbridge.engines.flink.streaming import passed_through
 
-#: Sort rank of a select item: plain grouping keys, aggregates, window start/end/time.
-KEY, AGGREGATE, WINDOW = 0, 1, 2
+#: Sort rank of a select item: plain grouping keys, aggregates, window start/end/time,
+#: then the frame's hidden columns (sort keys ``_o0 ..``), which stay last.
+KEY, AGGREGATE, WINDOW, HIDDEN = 0, 1, 2, 3
+_VISIBLE = re.compile(r"^c[0-9]+$")
 
 
 def window_column(rel: ir.Rel, index: int) -> int | None:
@@ -34,27 +38,16 @@ def window_column(rel: ir.Rel, index: int) -> int | None:
             if isinstance(d, streaming.WindowTVF):
                 width = len(rel.inputs_[0].schema)
                 return index - width if index >= width else None
-            if not isinstance(d, streaming.Watermark):
-                return None
-            rel = rel.inputs_[0]
-        elif isinstance(rel, ir.Filter):
-            rel = rel.input
-        elif isinstance(rel, ir.Project):
-            width = len(rel.input.schema)
-            if index >= width:
-                e = rel.expressions[index - width]
-                if not isinstance(e, ir.FieldRef):
-                    return None
-                index = e.index
-            rel = rel.input
-        elif isinstance(rel, ir.Aggregate) and len(rel.grouping_sets) <= 1:
+        if isinstance(rel, ir.Aggregate) and len(rel.grouping_sets) <= 1:
             keys = rel.grouping_expressions
             if index >= len(keys) or not isinstance(keys[index], ir.FieldRef):
                 return None
-            index = keys[index].index  # type: ignore[attr-defined]
-            rel = rel.input
-        else:
+            rel, index = rel.input, keys[index].index  # type: ignore[attr-defined]
+            continue
+        below = passed_through(rel, index)
+        if below is None:
             return None
+        rel, index = below
 
 
 @dataclass
@@ -70,6 +63,8 @@ class WindowAggregate:
 
         def rank(pos: int) -> tuple[int, int, int]:
             e = items[pos]
+            if not _VISIBLE.match(e.alias_or_name):
+                return HIDDEN, pos, pos
             node = e.this if isinstance(e, exp.Alias) else e
             kind, order = self.ranks.get(node.sql(dialect=dialect), (AGGREGATE, pos))
             return kind, order, pos
