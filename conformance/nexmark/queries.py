@@ -9,6 +9,7 @@ originals (all giving the same rows) are in ``README.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -81,7 +82,7 @@ def q5() -> pb.Table:
     """Hot items: per 10 s window sliding by 2 s, the auctions with the most bids."""
     b = view(BID)
     w = b.window_by("date_time").hop(TEN_SECONDS, pb.interval(seconds=2))
-    counts = w.aggregate(by="auction", num=w.auction.count())
+    counts = w.aggregate(by="auction", num=w.count())
     maxima = counts.group_by("window_start", "window_end").aggregate(max_num=counts.num.max())
     j = counts.join(
         maxima,
@@ -98,19 +99,17 @@ def q5() -> pb.Table:
 
 
 def q7() -> pb.Table:
-    """Highest bid: the bids carrying the highest price of each 10 s tumbling window.
-
-    The original's ``BETWEEN window_end - INTERVAL '10' SECOND AND window_end`` is written
-    with ``window_start`` (the same instant for a 10 s tumble: the standard extension has
-    no ``subtract(precision_timestamp<3>, interval_day)``)."""
+    """Highest bid: the bids carrying the highest price of each 10 s tumbling window
+    (those whose time lies in ``[window_end - 10 s, window_end]``)."""
     b = view(BID)
     w = b.window_by("date_time").tumble(TEN_SECONDS)
     top = w.aggregate(max_price=w.price.max())
+    # The interval has the window bound's precision (milliseconds): the standard
+    # subtract(precision_timestamp<P>, interval_day<P>) takes both with the same P.
+    since = top.window_end - pb.literal(dt.timedelta(seconds=10), "interval_day<3>")
     j = b.join(
         top,
-        (b.price == top.max_price)
-        & (b.date_time >= top.window_start)
-        & (b.date_time <= top.window_end),
+        (b.price == top.max_price) & (b.date_time >= since) & (b.date_time <= top.window_end),
     )
     return j.select(
         auction=b.auction, price=b.price, bidder=b.bidder, date_time=b.date_time, extra=b.extra

@@ -87,21 +87,31 @@ def _follow(rel: ir.Rel, index: int) -> tuple[ir.Rel, int] | None:
             d = streaming.decode(rel.detail, rel.path)
             if isinstance(d, ProcessingTime) and index >= len(rel.inputs_[0].schema):
                 return rel, index
-            if not isinstance(d, streaming.Watermark | ProcessingTime):
-                return None
-            rel = rel.inputs_[0]
-        elif isinstance(rel, ir.Filter):
-            rel = rel.input
-        elif isinstance(rel, ir.Project):
-            width = len(rel.input.schema)
-            if index >= width:
-                e = rel.expressions[index - width]
-                if not isinstance(e, ir.FieldRef):
-                    return None
-                index = e.index
-            rel = rel.input
-        else:
+        below = passed_through(rel, index)
+        if below is None:
             return None
+        rel, index = below
+
+
+def passed_through(rel: ir.Rel, index: int) -> tuple[ir.Rel, int] | None:
+    """The input and its column that direct output column ``index`` of a watermark, filter
+    or projection is, unchanged; None for any other relation or a computed column."""
+    if isinstance(rel, ir.Extension) and streaming.is_streaming(rel.detail):
+        d = streaming.decode(rel.detail, rel.path)
+        if not isinstance(d, streaming.Watermark | ProcessingTime):
+            return None
+        return rel.inputs_[0], index
+    if isinstance(rel, ir.Filter):
+        return rel.input, index
+    if isinstance(rel, ir.Project):
+        width = len(rel.input.schema)
+        if index >= width:
+            e = rel.expressions[index - width]
+            if not isinstance(e, ir.FieldRef):
+                return None
+            index = e.index
+        return rel.input, index
+    return None
 
 
 def base_column(read: ir.Read, index: int) -> int:
@@ -136,6 +146,7 @@ def relations(root: ir.Rel) -> Iterator[ir.Rel]:
 def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
     """``id(read) -> Watermark`` for every source that carries event time in the plan."""
     marks: dict[int, Watermark] = {}
+    free: set[int] = set()  # reads whose mark only a watermark relation gives
     windows: list[tuple[ir.Extension, WindowTVF]] = []
     joins: list[tuple[ir.Extension, TemporalJoin]] = []
     proctimes: list[ir.Read] = []
@@ -165,6 +176,7 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
                 )
             col = base_column(read, d.time_column)
             marks[id(read)] = Watermark(col, delay_interval(d.delay_micros, rel.path))
+            free.add(id(read))
     for rel, d in windows:
         direct = source_of(rel.inputs_[0], through_proctime=True)
         traced = trace_column(rel.inputs_[0], d.time_column)
@@ -181,12 +193,15 @@ def source_watermarks(plan: ir.BoundPlan) -> dict[int, Watermark]:
             arrival = None
         wm = Watermark(col, delay_interval(delay, rel.path), arrival, on_column=direct is None)
         marks[id(read)] = wm
+        free.discard(id(read))
     for rel, d in joins:
-        marks.update(_temporal_join_watermarks(rel, d))
+        found_marks = _temporal_join_watermarks(rel, d)
+        marks.update(found_marks)
+        free.difference_update(found_marks)
     for read in proctimes:
         mark = marks.get(id(read))
         marks[id(read)] = replace(mark, proctime=True) if mark else Watermark(None, proctime=True)
-    return _same_table_same_watermark(plan.root, marks)
+    return _same_table_same_watermark(plan.root, marks, free)
 
 
 def processing_time(tr: Any, r: ir.Extension, d: ProcessingTime) -> Frame:
@@ -352,20 +367,38 @@ def temporal_join(tr: Any, r: ir.Extension, d: TemporalJoin) -> Frame:
     return Frame(sel, len(left) + len(right))
 
 
-def _same_table_same_watermark(root: ir.Rel, marks: dict[int, Watermark]) -> dict[int, Watermark]:
-    """Every read of a named table with event time gets that table's watermark, so all its
-    reads share one declared source (Flink then scans it once)."""
+def _same_table_same_watermark(
+    root: ir.Rel, marks: dict[int, Watermark], free: set[int]
+) -> dict[int, Watermark]:
+    """Every read of a named table with event time gets one watermark for that table, so
+    all its reads share one declared source (Flink then scans it once and reuses it).
+
+    Reads without a mark take the table's. A *free* read (its mark comes only from a
+    watermark relation: its SQL does not refer to the computed rowtime) takes the mark a
+    window over a derived relation put on the column itself, when column and delay agree:
+    the same ``WATERMARK FOR col`` a hand-written table declares."""
     reads = [r for r in relations(root) if isinstance(r, ir.NamedTableRead)]
-    by_table = {
-        (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema)): marks[id(r)]
-        for r in reads
-        if id(r) in marks
-    }
+
+    def table(r: ir.NamedTableRead) -> Any:
+        return (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema))
+
+    by_table = {table(r): marks[id(r)] for r in reads if id(r) in marks}
+    on_column = {table(r): marks[id(r)] for r in reads if id(r) in marks and marks[id(r)].on_column}
     for r in reads:
-        key = (r.names, tuple(T.type_to_str(c.type) for c in r.base_schema))
+        key = table(r)
         if id(r) not in marks and key in by_table:
             marks[id(r)] = by_table[key]
+        own, shared = marks.get(id(r)), on_column.get(key)
+        if id(r) in free and own is not None and shared is not None and _compatible(own, shared):
+            marks[id(r)] = shared
     return marks
+
+
+def _compatible(own: Watermark, shared: Watermark) -> bool:
+    """Whether a watermark relation's mark means what ``shared`` (on the column) declares."""
+    plain = own.arrival is None and not own.primary_key and not own.on_column
+    same = own.column == shared.column and own.delay == shared.delay
+    return plain and same and shared.arrival is None
 
 
 def _watermarks_below(rel: ir.Rel) -> list[streaming.Watermark]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlglot.expressions as exp
 
@@ -23,6 +23,9 @@ from planbridge.engines.sql.setops import set_query
 from planbridge.engines.sql.translator import SqlTranslator
 from planbridge.engines.sql.types import SQL_SIMPLE_TYPES, nested_type
 from planbridge.errors import PlanError, UnsupportedError
+
+if TYPE_CHECKING:
+    from planbridge.engines.flink.window_order import WindowAggregate
 
 
 def _missing(name: str) -> F.Handler:
@@ -186,6 +189,8 @@ class FlinkTranslator(SqlTranslator):
         self.hidden = 0
         #: Whether the plan uses windowing table functions (time attributes in the output).
         self.windowed = False
+        #: Window aggregations, put in Flink's output order once the query is complete.
+        self.window_aggregates: list[WindowAggregate] = []
 
     def rel(self, r: ir.Rel) -> Frame:
         try:
@@ -217,6 +222,8 @@ class FlinkTranslator(SqlTranslator):
         root = plan.root.input if isinstance(plan.root, ir.Write) else plan.root
         frame = self.rel(root)
         self.hidden = len(frame.ordering)
+        for agg in self.window_aggregates:
+            agg.reorder(self.dialect)
         query: exp.Query = frame.query
         if self.windowed:
             frame = self.plain_times(frame, root)
@@ -396,6 +403,17 @@ class FlinkTranslator(SqlTranslator):
         sel = sel.join(subquery(marked, b), on=match, join_type="left", copy=False)
         sel = sel.where(exp.Is(this=column(b, "_pb_hit"), expression=exp.null()), copy=False)
         return Frame(sel, width)
+
+    def rel_aggregate(self, r: ir.Aggregate) -> Frame:
+        """As the base; a window aggregation's columns are later put in Flink's order (see
+        :mod:`.window_order`; the outermost select, by name, restores the plan's)."""
+        from planbridge.engines.flink.window_order import window_aggregate
+
+        frame = super().rel_aggregate(r)
+        agg = window_aggregate(r, frame.query, self.dialect)
+        if agg is not None:
+            self.window_aggregates.append(agg)
+        return frame
 
     def rel_fetch(self, r: ir.Fetch) -> Frame:
         """Flink wants LIMIT/OFFSET as plain integer literals, not casts; an OFFSET without
