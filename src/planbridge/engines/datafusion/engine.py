@@ -14,6 +14,7 @@ from planbridge.consumer import ir
 from planbridge.engines.base import SqlEngine
 from planbridge.engines.datafusion.dialect import DataFusionDialect
 from planbridge.engines.sql import functions as F
+from planbridge.engines.sql.lists import sort_list
 from planbridge.engines.sql.translator import SqlTranslator
 from planbridge.engines.sql.types import decimal_type, sql_type
 from planbridge.errors import UnsupportedError
@@ -73,7 +74,9 @@ class DataFusionTranslator(SqlTranslator):
     native_all_sets: ClassVar[bool] = False  # its INTERSECT ALL / EXCEPT ALL miscount
     flat_joins: ClassVar[bool] = True
     share_repeats: ClassVar[bool] = True
+    supports_lambdas: ClassVar[bool] = False
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
+        "sort": sort_list("array_sort"),
         "sign": F.named("signum"),
         "approx_count_distinct": F.named("approx_distinct"),
         "is_infinite": _is_infinite,

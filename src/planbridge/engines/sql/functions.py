@@ -14,6 +14,7 @@ import sqlglot.expressions as exp
 
 from planbridge import types as T
 from planbridge.consumer import ir
+from planbridge.engines.sql.lists import LIST_FUNCTIONS
 from planbridge.engines.sql.types import sql_type
 from planbridge.errors import UnsupportedError
 
@@ -552,6 +553,7 @@ FUNCTIONS: dict[str, Handler] = {
     # lists
     "cardinality": named("cardinality"),
 }
+FUNCTIONS.update(LIST_FUNCTIONS)
 
 # Names older DataFusion plans use for standard functions (they declare no extension).
 ALIASES = {

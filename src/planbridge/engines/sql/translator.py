@@ -144,8 +144,10 @@ class SqlTranslator(ExpressionTranslator):
             )
         try:
             frame = non_empty(getattr(self, name)(r))
-        except PlanError:
-            raise
+        except PlanError as exc:
+            if exc.path:
+                raise
+            raise exc.at(r.path) from exc.__cause__  # an expression's error: name the relation
         except (ValueError, TypeError, KeyError, IndexError) as exc:
             raise PlanError(f"cannot translate: {exc}", r.path) from None
         return self.apply_emit(frame, r)
