@@ -71,10 +71,10 @@ def _reused_scope(q: exp.Select, width: int) -> tuple[str, list[exp.Expression]]
     columns, which nothing reads, as a placeholder)."""
     alias = q.args["from_"].this.alias
     by_name = {e.alias: e.this for e in q.expressions}
-    scope = [
-        by_name[col_name(i)].copy() if col_name(i) in by_name else column(alias, "_pb_pruned")
-        for i in range(width)
-    ]
+    # The select is reused with a new select list, so its expressions move over uncopied
+    # (each is placed at most once; field references copy). One placeholder serves all.
+    pruned = column(alias, "_pb_pruned")
+    scope = [by_name.get(col_name(i), pruned) for i in range(width)]
     return alias, scope
 
 
