@@ -220,3 +220,56 @@ def test_list_sort_follows_the_direction_option(engine: str) -> None:
     for case in cases:
         got = _run(case, engine)
         assert values_equal(got, python_value(case.result)), (case.text, got)
+
+
+def _cases(area: str, stem: str):
+    return parse_file(FUNC_TESTS / area / f"{stem}.test").cases
+
+
+# Where an engine's semantics differ from the file (recorded as `differs` by the harness)
+_UNSIGNED_DIFFERS = {("datafusion", "sum.test", 11)}  # DataFusion's sum wraps past u64
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "datafusion"])
+def test_unsigned_integer_cases_give_the_files_answers(engine: str) -> None:
+    """The ``unsigned_integers`` extension's types run as the engines' unsigned integers:
+    values, overflow errors, SATURATE (clamped) and division by zero as the files say."""
+    checked = 0
+    for stem in ("add", "subtract", "multiply", "divide", "sum", "min", "max"):
+        for case in _cases("arithmetic_unsigned", stem):
+            if (engine, case.file, case.line) in _UNSIGNED_DIFFERS or case.error == "UNDEFINED":
+                continue
+            if case.result is None:
+                with pytest.raises(pb.PlanError):
+                    _run(case, engine)
+            else:
+                got = _run(case, engine)
+                assert values_equal(got, python_value(case.result)), (case.text, got)
+            checked += 1
+    assert checked >= 50
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "datafusion"])
+def test_saturate_and_logical_shift_on_signed_integers(engine: str) -> None:
+    cases = [
+        c
+        for stem in ("add", "subtract", "negate", "abs", "divide", "shift_right_unsigned")
+        for c in _cases("arithmetic", stem)
+        if dict(c.options).get("overflow") == "SATURATE" or c.function == "shift_right_unsigned"
+    ]
+    assert len(cases) >= 15
+    for case in cases:
+        got = _run(case, engine)
+        assert values_equal(got, python_value(case.result)), (case.text, got)
+
+
+def test_unsigned_literals_are_checked() -> None:
+    (case,) = [c for c in _cases("arithmetic_unsigned", "add") if c.line == 5]
+    plan = build_plan(case)
+    lit = plan.proto.relations[0].root.input.project.expressions[0].scalar_function
+    lit.arguments[0].value.literal.user_defined.struct.fields[0].string = "256"
+    with pytest.raises(pb.PlanValidationError, match="'256' is not a u8 value"):
+        pb.execute(plan, engine="duckdb")
+    plan.proto.extensions[1].extension_type.name = "u7"  # no longer the extension's type
+    with pytest.raises(pb.UnsupportedError, match="user-defined literal"):
+        pb.execute(plan, engine="duckdb")

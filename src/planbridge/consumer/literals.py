@@ -145,6 +145,24 @@ def _map(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
     return [(a[0], b[0]) for a, b in entries], t
 
 
+def _user_defined(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
+    """An unsigned integer of the ``unsigned_integers`` extension: its structure
+    representation is one decimal string; other user-defined literals are unsupported."""
+    u = lit.user_defined
+    name = T.unsigned(stt.Type(user_defined=stt.Type.UserDefined(type_reference=u.type_reference)))
+    if name is None:
+        raise UnsupportedError(
+            f"user-defined literal of type anchor {u.type_reference} is not supported (only "
+            f"the types of {T.UNSIGNED_URN})"
+        )
+    if u.WhichOneof("val") != "struct" or len(u.struct.fields) != 1:
+        raise PlanValidationError(f"a {name} literal must be a struct of one decimal string")
+    text = u.struct.fields[0].string
+    if not text.isdigit() or not 0 <= int(text) < 2 ** int(name[1:]):
+        raise PlanValidationError(f"{text!r} is not a {name} value (0 .. 2^{name[1:]} - 1)")
+    return int(text), T.unsigned_type(name, lit.nullable)
+
+
 _HANDLERS: dict[str, Callable[..., tuple[Any, stt.Type]]] = {
     "boolean": _simple("bool"),
     "i8": _simple("i8"),
@@ -175,6 +193,7 @@ _HANDLERS: dict[str, Callable[..., tuple[Any, stt.Type]]] = {
     "empty_list": _empty("list"),
     "empty_map": _empty("map"),
     "null": _null,
+    "user_defined": _user_defined,
 }
 
 

@@ -9,14 +9,13 @@ import datafusion
 import pyarrow as pa
 import sqlglot.expressions as exp
 
-from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.base import SqlEngine
 from planbridge.engines.datafusion.dialect import DataFusionDialect
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.lists import sort_list
 from planbridge.engines.sql.translator import SqlTranslator
-from planbridge.engines.sql.types import decimal_type, sql_type
+from planbridge.engines.sql.types import decimal_type, is_integer, sql_type
 from planbridge.errors import UnsupportedError
 
 
@@ -58,7 +57,7 @@ def _checked(name: str) -> F.Handler:
     base = F.FUNCTIONS[name]
 
     def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
-        if call.option("overflow") != "ERROR" or T.kind(call.type) not in _INTEGERS:
+        if call.option("overflow") != "ERROR" or not is_integer(call.type):
             return base(tr, call, args)
         wide = [exp.Cast(this=v, to=decimal_type(38, 0)) for v in F.values(args)]
         return exp.Cast(this=base(tr, call, wide), to=tr.data_type(call.type))

@@ -15,7 +15,7 @@ import sqlglot.expressions as exp
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.sql.lists import LIST_FUNCTIONS
-from planbridge.engines.sql.types import sql_type
+from planbridge.engines.sql.types import integer_range, is_integer, sql_type
 from planbridge.errors import UnsupportedError
 
 Handler = Callable[[Any, ir.Call, list[Any]], exp.Expression]
@@ -87,10 +87,86 @@ def _datetime_arith(node: type[exp.Expression]) -> Handler:
     return handler
 
 
+def saturating(handler: Handler) -> Handler:
+    """``overflow: SATURATE`` on integers: the operation runs in DECIMAL(38, 0) (exact for
+    every sum and difference, and for products of up to 32-bit integers) and is clamped to
+    the declared type's range; other options and types use ``handler`` as it is."""
+
+    def wrapped(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        if call.option("overflow") != "SATURATE" or integer_range(call.type) is None:
+            return handler(tr, call, args)
+        lo, hi = integer_range(call.type)  # type: ignore[misc]
+        wide = [exp.Cast(this=v, to=_decimal_38()) for v in values(args)]
+
+        def w() -> exp.Expression:
+            return exp.Paren(this=handler(tr, call, [x.copy() for x in wide]))
+
+        clamped = exp.Case(
+            ifs=[
+                exp.If(this=exp.GT(this=w(), expression=_bound(hi)), true=_bound(hi)),
+                exp.If(this=exp.LT(this=w(), expression=_bound(lo)), true=_bound(lo)),
+            ],
+            default=w(),
+        )
+        return exp.Cast(this=clamped, to=tr.data_type(call.type))
+
+    return wrapped
+
+
+def _decimal_38() -> exp.DataType:
+    params = [exp.DataTypeParam(this=exp.Literal.number(x)) for x in (38, 0)]
+    return exp.DataType(this=exp.DataType.Type.DECIMAL, expressions=params, nested=False)
+
+
+def _bound(v: int) -> exp.Expression:
+    lit = exp.Cast(this=exp.Literal.number(abs(v)), to=_decimal_38())
+    return exp.Neg(this=lit) if v < 0 else lit
+
+
+def _shift_right_unsigned(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """A logical shift with signed operators only: the arithmetic shift ``x >> n`` with the
+    ``n`` sign-extended high bits masked off (mask ``2^(w-n) - 1``, built without
+    overflowing as ``((1 << (w-n-1)) - 1) << 1 | 1``); ``n = 0`` is ``x`` itself."""
+    x, n = values(args)
+    r = integer_range(call.type)
+    if r is None or r[0] == 0:
+        raise UnsupportedError("shift_right_unsigned of a non-integer type")
+    width = 8 if r[1] == 127 else r[1].bit_length() + 1
+    to = tr.data_type(call.type)
+
+    def one() -> exp.Expression:
+        return exp.Cast(this=exp.Literal.number(1), to=to.copy())
+
+    top = exp.Sub(
+        this=exp.Sub(this=exp.Literal.number(width), expression=n.copy()),
+        expression=exp.Literal.number(1),
+    )
+    low = exp.Sub(
+        this=exp.Paren(this=exp.BitwiseLeftShift(this=one(), expression=exp.Paren(this=top))),
+        expression=one(),
+    )
+    mask = exp.BitwiseOr(
+        this=exp.Paren(
+            this=exp.BitwiseLeftShift(this=exp.Paren(this=low), expression=exp.Literal.number(1))
+        ),
+        expression=one(),
+    )
+    shifted = exp.BitwiseAnd(
+        this=exp.Paren(this=exp.BitwiseRightShift(this=x.copy(), expression=n.copy())),
+        expression=exp.Paren(this=mask),
+    )
+    zero = exp.EQ(this=n, expression=exp.Literal.number(0))
+    return exp.Case(ifs=[exp.If(this=zero, true=x)], default=shifted)
+
+
 def _divide(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     a, b = values(args)
+    if call.option("on_division_by_zero") in ("NULL", "NAN") and is_integer(call.type):
+        b = exp.Nullif(this=b, expression=exp.Literal.number(0))  # no integer is NaN: null
+    elif call.option("on_division_by_zero") == "NULL":
+        b = exp.Nullif(this=b, expression=exp.Literal.number(0))
     out = T.kind(call.type)
-    if out in ("i8", "i16", "i32", "i64"):
+    if is_integer(call.type):
         return tr.integer_divide(a, b)
     if out in ("fp32", "fp64"):
         # Some producers divide integers into a float (Ibis: divide:i32_i32 -> fp64).
@@ -405,13 +481,13 @@ def _window_value(sql_name: str) -> Handler:
 
 FUNCTIONS: dict[str, Handler] = {
     # arithmetic
-    "add": _datetime_arith(exp.Add),
-    "subtract": _datetime_arith(exp.Sub),
-    "multiply": binary(exp.Mul),
-    "divide": _divide,
+    "add": saturating(_datetime_arith(exp.Add)),
+    "subtract": saturating(_datetime_arith(exp.Sub)),
+    "multiply": saturating(binary(exp.Mul)),
+    "divide": saturating(_divide),
     "modulus": binary(exp.Mod),
-    "negate": unary(exp.Neg),
-    "abs": unary(exp.Abs),
+    "negate": saturating(unary(exp.Neg)),
+    "abs": saturating(unary(exp.Abs)),
     "sign": named("sign"),
     "factorial": _factorial,
     "power": binary(exp.Pow),
@@ -443,6 +519,7 @@ FUNCTIONS: dict[str, Handler] = {
     "bitwise_not": unary(exp.BitwiseNot),
     "shift_left": binary(exp.BitwiseLeftShift),
     "shift_right": binary(exp.BitwiseRightShift),
+    "shift_right_unsigned": _shift_right_unsigned,
     # logarithmic and rounding
     "ln": unary(exp.Ln),
     "log10": named("log10"),
