@@ -273,3 +273,36 @@ def test_unsigned_literals_are_checked() -> None:
     plan.proto.extensions[1].extension_type.name = "u7"  # no longer the extension's type
     with pytest.raises(pb.UnsupportedError, match="user-defined literal"):
         pb.execute(plan, engine="duckdb")
+
+
+def _expect_file(area: str, stem: str, engine: str, keep=lambda c: True) -> int:
+    """Run the file's cases that ``keep`` selects; each must give the file's value (or raise
+    where the file says ERROR). Returns how many ran."""
+    ran = 0
+    for case in _cases(area, stem):
+        if not keep(case) or case.error == "UNDEFINED":
+            continue
+        if case.result is None:
+            with pytest.raises(pb.PlanError):
+                _run(case, engine)
+        else:
+            got = _run(case, engine)
+            assert values_equal(got, python_value(case.result)), (case.text, got)
+        ran += 1
+    return ran
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "datafusion"])
+def test_string_split_add_intervals_and_time_extracts(engine: str) -> None:
+    assert _expect_file("string", "string_split", engine) == 5
+    assert _expect_file("datetime", "add_intervals", engine) >= 5
+    time_or_epoch = lambda c: "UNIX_TIME" in c.text or "::pt<" in c.text  # noqa: E731
+    assert _expect_file("datetime", "extract", engine, time_or_epoch) >= 6
+
+
+def test_regexp_string_split_on_duckdb_and_a_clear_error_on_datafusion() -> None:
+    no_lookaround = lambda c: dict(c.options).get("lookaround") != "TRUE"  # noqa: E731
+    assert _expect_file("string", "regexp_string_split", "duckdb", no_lookaround) == 15
+    case = _cases("string", "regexp_string_split")[0]
+    with pytest.raises(pb.UnsupportedError, match="DataFusion has no regexp_string_split"):
+        _run(case, "datafusion")

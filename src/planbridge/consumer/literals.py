@@ -68,6 +68,19 @@ def _precision_ts(tz: bool) -> Callable[..., tuple[Any, stt.Type]]:
     return handler
 
 
+def _precision_time(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
+    """A time of day in 10^-precision s units since midnight (microseconds kept)."""
+    body = lit.precision_time
+    if not 0 <= body.precision <= 12:
+        raise PlanValidationError(f"precision_time precision {body.precision} is not 0 .. 12")
+    micros = body.value * 10**6 // 10**body.precision
+    if not 0 <= micros < 86_400 * 10**6:
+        raise PlanValidationError(f"precision_time {body.value} is not within one day")
+    return (_EPOCH + dt.timedelta(microseconds=micros)).time(), _typed(
+        lit, k, precision=body.precision
+    )
+
+
 def _interval_year(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
     v = lit.interval_year_to_month
     return ir.IntervalYearMonth(v.years, v.months), T.make("interval_year", lit.nullable)
@@ -194,6 +207,7 @@ _HANDLERS: dict[str, Callable[..., tuple[Any, stt.Type]]] = {
     "empty_map": _empty("map"),
     "null": _null,
     "user_defined": _user_defined,
+    "precision_time": _precision_time,
 }
 
 

@@ -76,6 +76,8 @@ class DataFusionTranslator(SqlTranslator):
     supports_lambdas: ClassVar[bool] = False
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "sort": sort_list("array_sort"),
+        "string_split": F.string_split("string_to_array"),
+        "regexp_string_split": _missing("regexp_string_split (regular-expression split)"),
         "sign": F.named("signum"),
         "approx_count_distinct": F.named("approx_distinct"),
         "is_infinite": _is_infinite,

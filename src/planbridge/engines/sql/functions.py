@@ -313,6 +313,9 @@ def _extract(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     if not parts:
         raise UnsupportedError("extract without a component")
     component = parts[0].upper()
+    if component == "UNIX_TIME":  # whole seconds since the epoch, as an i64
+        seconds = exp.Floor(this=tr.extract("EPOCH", vals[-1], call))
+        return exp.Cast(this=seconds, to=sql_type("BIGINT"))
     part = _EXTRACT_PARTS.get(component)
     if part is None:
         raise UnsupportedError(
@@ -458,6 +461,33 @@ def _regexp_count_substring(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expr
     return tr.regexp_count(vals[0], vals[1])
 
 
+def string_split(sql_name: str) -> Handler:
+    """``string_split(s, sep)``: a null separator gives the whole string as the only element
+    (the function tests' rule); a null string gives null."""
+
+    def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+        s, sep = values(args)
+        return exp.Case(
+            ifs=[
+                exp.If(this=exp.Is(this=s.copy(), expression=exp.Null()), true=exp.null()),
+                exp.If(
+                    this=exp.Is(this=sep.copy(), expression=exp.Null()),
+                    true=exp.Array(expressions=[s.copy()]),
+                ),
+            ],
+            default=exp.Anonymous(this=sql_name, expressions=[s, sep]),
+        )
+
+    return handler
+
+
+def _regexp_string_split(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    s, pattern = values(args)[:2]
+    return exp.Anonymous(
+        this="regexp_split_to_array", expressions=[s, pattern, *_regex_flags(call)]
+    )
+
+
 def _integral_bitwise(node: type[exp.Expression]) -> Handler:
     """Bitwise operators; decimal operands (scale 0) go through BIGINT and back."""
 
@@ -587,6 +617,9 @@ FUNCTIONS: dict[str, Handler] = {
     "left": named("left"),
     "right": named("right"),
     "regexp_replace": _regexp_replace,
+    "regexp_string_split": _regexp_string_split,
+    "string_split": string_split("string_split"),
+    "add_intervals": binary(exp.Add),
     "regexp_match_substring": _regexp_match_substring,
     "regexp_count_substring": _regexp_count_substring,
     # datetime
