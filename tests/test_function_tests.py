@@ -306,3 +306,26 @@ def test_regexp_string_split_on_duckdb_and_a_clear_error_on_datafusion() -> None
     case = _cases("string", "regexp_string_split")[0]
     with pytest.raises(pb.UnsupportedError, match="DataFusion has no regexp_string_split"):
         _run(case, "datafusion")
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "datafusion"])
+def test_38_digit_decimal_literals_are_exact(engine: str) -> None:
+    """A decimal<38, 0> literal of 38 nines survives binding unrounded (Python's default
+    decimal context keeps 28 digits); negating it gives the exact opposite."""
+    (case,) = [c for c in _cases("arithmetic_decimal", "negate") if c.line == 15]
+    got = _run(case, engine)
+    assert got == -(10**38 - 1) == python_value(case.result)
+
+
+def test_datafusion_decimal_sum_overflow_is_an_error_not_invalid_data() -> None:
+    (case,) = [c for c in _cases("arithmetic_decimal", "sum_decimal") if c.line == 11]
+    assert case.error == "ERROR"
+    with pytest.raises(pb.EngineError, match="decimal beyond 38 digits"):
+        _run(case, "datafusion")
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "datafusion"])
+def test_decimal_factorial_and_duckdb_128_bit_bitwise(engine: str) -> None:
+    assert _expect_file("arithmetic_decimal", "factorial_decimal", engine) >= 5
+    if engine == "duckdb":  # DataFusion has no integer wider than 64 bits
+        assert _expect_file("arithmetic_decimal", "bitwise_and", engine) >= 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from typing import Any
 
 from substrait import type_pb2 as stt
@@ -25,6 +26,10 @@ _SIMPLE = {
     "uuid": "uuid",
 }
 
+
+# Decimal arithmetic wide enough for any decimal<38, s> value, unrounded (Python's default
+# context keeps 28 digits and would round a 38-digit literal)
+EXACT_DECIMAL = decimal.Context(prec=80, Emax=999, Emin=-999)
 
 UNSIGNED_URN = "extension:io.substrait:unsigned_integers"
 # The unsigned_integers extension's types (u8 .. u64) once bound: user-defined types at these

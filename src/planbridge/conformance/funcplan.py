@@ -18,6 +18,7 @@ from substrait.extensions import extensions_pb2
 from planbridge.conformance.functest import Arg, BodyCall, FuncCase, LambdaSpec
 from planbridge.plan import Plan
 from planbridge.registry import registry
+from planbridge.types import EXACT_DECIMAL
 
 REQ = type_pb2.Type.NULLABILITY_REQUIRED
 NUL = type_pb2.Type.NULLABILITY_NULLABLE
@@ -216,7 +217,9 @@ def _literal(arg: Arg) -> algebra_pb2.Expression.Literal:
         lit = L(string=value)
     elif base == "dec":
         pt = _ptype(t).decimal
-        unscaled = int(decimal.Decimal(value).scaleb(pt.scale).to_integral_value())
+        unscaled = int(
+            decimal.Decimal(value).scaleb(pt.scale, context=EXACT_DECIMAL).to_integral_value()
+        )
         lit = L(
             decimal=L.Decimal(
                 value=unscaled.to_bytes(16, "little", signed=True),

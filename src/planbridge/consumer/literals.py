@@ -48,7 +48,8 @@ def _decimal(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
     if len(d.value) != 16:
         raise PlanValidationError(f"decimal literal has {len(d.value)} bytes, expected 16")
     unscaled = int.from_bytes(d.value, "little", signed=True)
-    value = decimal.Decimal(unscaled).scaleb(-d.scale)
+    # exact: the default context (28 digits) would round a 38-digit value
+    value = decimal.Decimal(unscaled).scaleb(-d.scale, context=T.EXACT_DECIMAL)
     return value, _typed(lit, "decimal", precision=d.precision, scale=d.scale)
 
 

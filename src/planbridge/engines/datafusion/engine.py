@@ -16,7 +16,7 @@ from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.lists import sort_list
 from planbridge.engines.sql.translator import SqlTranslator
 from planbridge.engines.sql.types import decimal_type, is_integer, sql_type
-from planbridge.errors import UnsupportedError
+from planbridge.errors import EngineError, UnsupportedError
 
 
 def _missing(name: str) -> F.Handler:
@@ -84,7 +84,6 @@ class DataFusionTranslator(SqlTranslator):
         "is_finite": _is_finite,
         "product": _missing("product"),
         "mode": _missing("mode"),
-        "factorial": F.named("factorial"),
         "bitwise_not": _bitwise_not,
         **{n: _checked(n) for n in ("add", "subtract", "multiply", "negate", "abs")},
     }
@@ -173,8 +172,19 @@ def reads_in_order(rel: ir.Rel) -> bool:
 def _conforming(stream: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     """The stream's batches in ``schema``: a UNION of string and large_string (or
     string_view) inputs declares one type but passes each input's batches through as is."""
+    wide = [
+        i for i, f in enumerate(schema) if pa.types.is_decimal(f.type) and f.type.precision == 38
+    ]
     for batch in stream:
         b = batch.to_pyarrow()
+        for i in wide:  # DataFusion's decimal sums overflow 38 digits silently
+            try:
+                b.column(i).validate(full=True)
+            except pa.ArrowInvalid as exc:
+                raise EngineError(
+                    f"datafusion computed a decimal beyond 38 digits in column {i} (an "
+                    f"overflow the engine does not report): {exc}"
+                ) from None
         yield b if b.schema.equals(schema) else b.cast(schema)
 
 

@@ -36,6 +36,7 @@ class DuckDBTranslator(SqlTranslator):
     # EXISTS beside explicit JOIN .. ON stays a correlated (delim) join in DuckDB's plan;
     # its own SEMI / ANTI JOIN becomes a hash semi join the join order optimizer places
     semi_join_syntax: ClassVar[bool] = True
+    bitwise_integer: ClassVar[str] = "INT128"  # HUGEINT
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "octet_length": F.named("strlen"),  # DuckDB's octet_length takes BLOB/BIT only
         "shift_left": _shift_left,

@@ -90,6 +90,8 @@ class ExpressionTranslator:
     engine_name: ClassVar[str]
     #: Function handlers that differ from :data:`functions.FUNCTIONS` in this engine.
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {}
+    #: The integer type decimal bitwise operations run in (the widest the engine has)
+    bitwise_integer: ClassVar[str] = "BIGINT"
     #: Whether the engine's SQL has lambdas (list functions such as ``transform`` need them)
     supports_lambdas: ClassVar[bool] = True
 

@@ -489,13 +489,14 @@ def _regexp_string_split(tr: Any, call: ir.Call, args: list[Any]) -> exp.Express
 
 
 def _integral_bitwise(node: type[exp.Expression]) -> Handler:
-    """Bitwise operators; decimal operands (scale 0) go through BIGINT and back."""
+    """Bitwise operators; decimal operands (scale 0) go through the engine's widest integer
+    (``bitwise_integer``: BIGINT, DuckDB's 128-bit HUGEINT holds any decimal<38, 0>)."""
 
     def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
         vals = values(args)
         if T.kind(call.type) != "decimal":
             return node(this=vals[0], expression=vals[1])
-        big = sql_type("BIGINT")
+        big = sql_type(tr.bitwise_integer)
         a, b = (exp.Cast(this=v, to=big.copy()) for v in vals)
         return exp.Cast(this=exp.Paren(this=node(this=a, expression=b)), to=tr.data_type(call.type))
 
