@@ -329,3 +329,12 @@ def test_decimal_factorial_and_duckdb_128_bit_bitwise(engine: str) -> None:
     assert _expect_file("arithmetic_decimal", "factorial_decimal", engine) >= 5
     if engine == "duckdb":  # DataFusion has no integer wider than 64 bits
         assert _expect_file("arithmetic_decimal", "bitwise_and", engine) >= 10
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "datafusion"])
+def test_concat_ws_skips_nulls_and_modulus_by_zero_can_be_null(engine: str) -> None:
+    """Both engines agree with the function tests: concat_ws leaves null strings out;
+    modulus by zero under on_domain_error:NULL is null (ERROR: an error)."""
+    assert _expect_file("string", "concat_ws", engine, lambda c: "null::str?" in c.text) >= 2
+    domain = lambda c: "on_domain_error" in dict(c.options)  # noqa: E731
+    assert _expect_file("arithmetic", "modulus", engine, domain) >= 2
