@@ -102,6 +102,24 @@ ENGINE_SEEDS = [
 ENGINE_DOCS = [json.loads(p.read_text()) for p in ENGINE_SEEDS if p.exists()]
 
 
+def _feature_docs() -> list[Any]:
+    """Plans with lambdas (nested, reading a column) and unsigned-integer literals: kinds of
+    node the corpus plans above do not have."""
+    from planbridge.conformance.funcplan import build_plan
+    from planbridge.conformance.functest import parse_file
+    from tests.test_lambdas import PLAN as LAMBDAS
+
+    tests = Path("/work/shared/substrait-function-tests")
+    unsigned = parse_file(tests / "arithmetic_unsigned" / "add.test").cases[0]
+    lam = parse_file(tests / "list" / "filter.test").cases[0]
+    return [json.loads(p.to_json()) for p in (LAMBDAS, build_plan(unsigned), build_plan(lam))]
+
+
+FEATURE_DOCS = _feature_docs()
+DOCS += FEATURE_DOCS
+ENGINE_DOCS += FEATURE_DOCS
+
+
 def _tiny_tables(bound: Any) -> dict[str, Any]:
     """Two rows of zero-ish values per table, typed as the plan declares (cheap to run)."""
     import pyarrow as pa

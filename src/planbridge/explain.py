@@ -80,6 +80,11 @@ def expr_str(e: ir.Expr) -> str:
         return f"cast({expr_str(e.input)} as {T.type_to_str(e.type)})"
     if isinstance(e, ir.StructField):
         return f"{expr_str(e.input)}.{e.index}"
+    if isinstance(e, ir.Lambda):  # parameters as $pN (inner lambdas' references step out)
+        params = ", ".join(f"$p{i}" for i in range(len(e.params)))
+        return f"({params}) -> {expr_str(e.body)}"
+    if isinstance(e, ir.LambdaParam):
+        return f"$p{e.index}" if not e.steps_out else f"$outer_lambda{e.steps_out}.p{e.index}"
     if isinstance(e, (ir.ScalarSubquery, ir.InSubquery, ir.SetPredicate, ir.SetComparison)):
         return f"{type(e).__name__}(...)"
     return type(e).__name__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from typing import Any
 
 from substrait import type_pb2 as stt
@@ -24,6 +25,33 @@ _SIMPLE = {
     "timestamp_tz": "timestamp_tz",
     "uuid": "uuid",
 }
+
+
+# Decimal arithmetic wide enough for any decimal<38, s> value, unrounded (Python's default
+# context keeps 28 digits and would round a 38-digit literal)
+EXACT_DECIMAL = decimal.Context(prec=80, Emax=999, Emin=-999)
+
+UNSIGNED_URN = "extension:io.substrait:unsigned_integers"
+# The unsigned_integers extension's types (u8 .. u64) once bound: user-defined types at these
+# reserved anchors (the binder rewrites the plan's declared anchors to them), so that the
+# type alone says which unsigned integer it is.
+UNSIGNED_ANCHORS = {"u8": 0xFFFFFF08, "u16": 0xFFFFFF10, "u32": 0xFFFFFF20, "u64": 0xFFFFFF40}
+_UNSIGNED_NAMES = {a: n for n, a in UNSIGNED_ANCHORS.items()}
+
+
+def unsigned(t: stt.Type) -> str | None:
+    """``u8`` .. ``u64`` for a bound unsigned integer type, else None."""
+    if t.WhichOneof("kind") != "user_defined":
+        return None
+    return _UNSIGNED_NAMES.get(t.user_defined.type_reference)
+
+
+def unsigned_type(name: str, nullable: bool) -> stt.Type:
+    """The bound type of the unsigned integer ``name`` (``u8`` .. ``u64``)."""
+    out = stt.Type()
+    out.user_defined.type_reference = UNSIGNED_ANCHORS[name]
+    out.user_defined.nullability = _NULLABLE if nullable else stt.Type.NULLABILITY_REQUIRED
+    return out
 
 
 def kind(t: stt.Type) -> str:
@@ -87,7 +115,7 @@ def type_to_str(t: stt.Type) -> str:
     if k == "map":
         return f"map<{type_to_str(body.key)},{type_to_str(body.value)}>{q}"
     if k == "user_defined":
-        return f"u!{body.type_reference}{q}"
+        return f"u!{unsigned(t) or body.type_reference}{q}"
     return k + q
 
 
@@ -148,6 +176,8 @@ def type_to_arrow(t: stt.Type) -> Any:
         return pa.map_(type_to_arrow(t.map.key), type_to_arrow(t.map.value))
     if k == "struct":
         return pa.struct([(f"f{i}", type_to_arrow(x)) for i, x in enumerate(t.struct.types)])
+    if unsigned(t):
+        return getattr(pa, f"uint{unsigned(t)[1:]}")()  # type: ignore[index]
     raise UnsupportedError(f"{type_to_str(t)} has no Arrow equivalent")
 
 

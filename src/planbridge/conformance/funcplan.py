@@ -15,8 +15,10 @@ import pyarrow as pa
 from substrait import algebra_pb2, plan_pb2, type_pb2
 from substrait.extensions import extensions_pb2
 
-from planbridge.conformance.functest import Arg, FuncCase
+from planbridge.conformance.functest import Arg, BodyCall, FuncCase, LambdaSpec
 from planbridge.plan import Plan
+from planbridge.registry import registry
+from planbridge.types import EXACT_DECIMAL
 
 REQ = type_pb2.Type.NULLABILITY_REQUIRED
 NUL = type_pb2.Type.NULLABILITY_NULLABLE
@@ -41,6 +43,7 @@ _SIG = {
     "iyear": "iyear",
     "iday": "iday",
     "list": "list",
+    "func": "func",
 }
 _DURATION = re.compile(
     r"^(?P<sign>-)?P(?:(?P<y>\d+)Y)?(?:(?P<mo>\d+)M)?(?:(?P<d>\d+)D)?"
@@ -214,7 +217,9 @@ def _literal(arg: Arg) -> algebra_pb2.Expression.Literal:
         lit = L(string=value)
     elif base == "dec":
         pt = _ptype(t).decimal
-        unscaled = int(decimal.Decimal(value).scaleb(pt.scale).to_integral_value())
+        unscaled = int(
+            decimal.Decimal(value).scaleb(pt.scale, context=EXACT_DECIMAL).to_integral_value()
+        )
         lit = L(
             decimal=L.Decimal(
                 value=unscaled.to_bytes(16, "little", signed=True),
@@ -266,9 +271,82 @@ def _literal(arg: Arg) -> algebra_pb2.Expression.Literal:
 
 def _unexpressible(a: Arg) -> HarnessUnsupported:
     """Why the harness cannot write argument ``a`` as a Substrait expression."""
-    if a.kind == "lambdaArg" or a.type.startswith("func"):
-        return HarnessUnsupported(f"lambda argument {a.text} (lambda bodies are not translated)")
+    if a.type.startswith("func"):
+        return HarnessUnsupported(f"{a.text}: Substrait has no literal of a function type")
     return HarnessUnsupported(f"argument kind {a.kind} ({a.text})")
+
+
+class _Functions:
+    """The functions a plan declares: anchor 1 is the case's function; lambda bodies add
+    theirs, each under the first of the file's URNs whose YAML defines it."""
+
+    def __init__(self, case: FuncCase) -> None:
+        self.case = case
+        self.extra: list[tuple[str, str]] = []  # (urn, compound name), anchors 2, 3, ..
+
+    def anchor(self, name: str, arg_types: list[type_pb2.Type], sig: list[str]) -> int:
+        urns = (*self.case.dependencies, self.case.urn)
+        urn = next(
+            (u for u in urns if registry().lookup_function(u, name, arg_types) is not None), None
+        )
+        if urn is None:
+            raise HarnessUnsupported(f"lambda body function {name} is in none of {urns}")
+        key = (urn, f"{name}:{'_'.join(sig)}")
+        if key not in self.extra:
+            self.extra.append(key)
+        return self.extra.index(key) + 2
+
+
+def _lambda(lam: LambdaSpec, fns: _Functions) -> algebra_pb2.Expression:
+    """``(x -> f(x, 2::i32))::func<i32 -> bool>`` as a Substrait lambda expression."""
+    params = [_ptype(t) for t in lam.param_types]
+    if len(params) != len(lam.params):
+        raise HarnessUnsupported(
+            f"lambda with {len(lam.params)} parameters and {len(params)} types"
+        )
+    body = _body_call(lam.body, lam, params, fns, _ptype(lam.return_type))
+    e = algebra_pb2.Expression()
+    node = getattr(e, "lambda")  # a Python keyword: the field is reached by name
+    node.parameters.CopyFrom(type_pb2.Type.Struct(types=params, nullability=REQ))
+    node.body.CopyFrom(body)
+    return e
+
+
+def _body_call(
+    call: BodyCall,
+    lam: LambdaSpec,
+    params: list[type_pb2.Type],
+    fns: _Functions,
+    out_type: type_pb2.Type | None,
+) -> algebra_pb2.Expression:
+    """One call of a lambda body: parameters become lambda parameter references."""
+    E = algebra_pb2.Expression
+    args, types, sig = [], [], []
+    for a in call.args:
+        if isinstance(a, str):
+            if a not in lam.params:
+                raise HarnessUnsupported(f"{a!r} is not a parameter of the lambda")
+            i = lam.params.index(a)
+            ref = E.FieldReference(
+                direct_reference=E.ReferenceSegment(
+                    struct_field=E.ReferenceSegment.StructField(field=i)
+                ),
+                lambda_parameter_reference=E.FieldReference.LambdaParameterReference(steps_out=0),
+            )
+            args.append(algebra_pb2.FunctionArgument(value=E(selection=ref)))
+            types.append(params[i])
+            sig.append(_SIG.get(lam.param_types[i].replace("?", "").split("<")[0], "any"))
+        elif isinstance(a, BodyCall):
+            raise HarnessUnsupported(f"nested call {a.function} in a lambda body")
+        else:
+            args.append(algebra_pb2.FunctionArgument(value=E(literal=_literal(a))))
+            types.append(_ptype(a.type))
+            sig.append(_SIG.get(a.type.replace("?", "").split("<")[0], "any"))
+    anchor = fns.anchor(call.function, types, sig)
+    fn = E.ScalarFunction(function_reference=anchor, arguments=args)
+    if out_type is not None:
+        fn.output_type.CopyFrom(out_type)
+    return E(scalar_function=fn)
 
 
 def _nullable(t: type_pb2.Type) -> bool:
@@ -299,14 +377,19 @@ def build_plan(case: FuncCase) -> Plan:
     if case.is_aggregate:
         return build_aggregate_plan(case)
     for a in case.args + ((case.result,) if case.result else ()):
-        if a.kind not in _OK_KINDS or a.type.startswith("func"):
+        if (a.kind not in _OK_KINDS or a.type.startswith("func")) and a.lam is None:
             raise _unexpressible(a)
     args = []
     sig = []
+    fns = _Functions(case)
     for a in case.args:
         if a.kind == "enumArg":
             args.append(algebra_pb2.FunctionArgument(enum=_unquote(a.value)))
             sig.append("req")
+            continue
+        if a.lam is not None:
+            args.append(algebra_pb2.FunctionArgument(value=_lambda(a.lam, fns)))
+            sig.append("func")
             continue
         args.append(algebra_pb2.FunctionArgument(value=algebra_pb2.Expression(literal=_literal(a))))
         base = a.type.replace("?", "").split("<")[0]
@@ -350,19 +433,28 @@ def build_plan(case: FuncCase) -> Plan:
         input=algebra_pb2.Rel(read=read),
         expressions=[call],
     )
-    return _plan(case.urn, name, algebra_pb2.Rel(project=project))
+    return _plan(case.urn, name, algebra_pb2.Rel(project=project), fns.extra)
 
 
-def _plan(urn: str, name: str, rel: algebra_pb2.Rel) -> Plan:
-    """The plan around ``rel``: function anchor 1 is ``name`` under ``urn``; the unsigned
-    integer types (``u!u8`` ...) are declared too, at their fixed anchors."""
+def _plan(
+    urn: str, name: str, rel: algebra_pb2.Rel, extra: list[tuple[str, str]] | None = None
+) -> Plan:
+    """The plan around ``rel``: function anchor 1 is ``name`` under ``urn``, anchors 2, ..
+    the ``extra`` (URN, name) functions of lambda bodies; the unsigned integer types
+    (``u!u8`` ...) are declared too, at their fixed anchors."""
     E = extensions_pb2.SimpleExtensionDeclaration
+    urns = [urn, _UNSIGNED_URN]
+    functions = [(urn, name), *(extra or [])]
+    for u, _ in functions:
+        if u not in urns:
+            urns.append(u)
     decls = [
         E(
             extension_function=E.ExtensionFunction(
-                extension_urn_reference=1, function_anchor=1, name=name
+                extension_urn_reference=urns.index(u) + 1, function_anchor=i + 1, name=n
             )
         )
+        for i, (u, n) in enumerate(functions)
     ]
     decls += [
         E(extension_type=E.ExtensionType(extension_urn_reference=2, type_anchor=a, name=n))
@@ -371,8 +463,8 @@ def _plan(urn: str, name: str, rel: algebra_pb2.Rel) -> Plan:
     return Plan(
         plan_pb2.Plan(
             extension_urns=[
-                extensions_pb2.SimpleExtensionURN(extension_urn_anchor=1, urn=urn),
-                extensions_pb2.SimpleExtensionURN(extension_urn_anchor=2, urn=_UNSIGNED_URN),
+                extensions_pb2.SimpleExtensionURN(extension_urn_anchor=i + 1, urn=u)
+                for i, u in enumerate(urns)
             ],
             extensions=decls,
             relations=[plan_pb2.PlanRel(root=algebra_pb2.RelRoot(input=rel, names=["result"]))],

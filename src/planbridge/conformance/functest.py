@@ -16,12 +16,32 @@ from substrait_antlr.func_test_case.FuncTestCaseParser import FuncTestCaseParser
 
 
 @dataclass(frozen=True)
+class BodyCall:
+    """A function call inside a lambda body: ``gt(x, 2::i32)``. Each argument is a lambda
+    parameter's name (``str``), a literal :class:`Arg` or a nested :class:`BodyCall`."""
+
+    function: str
+    args: tuple[str | Arg | BodyCall, ...]
+
+
+@dataclass(frozen=True)
+class LambdaSpec:
+    """``(x -> body)::func<i32 -> bool>``: parameter names and types, body, return type."""
+
+    params: tuple[str, ...]
+    param_types: tuple[str, ...]
+    return_type: str
+    body: BodyCall
+
+
+@dataclass(frozen=True)
 class Arg:
     """One literal argument: ``kind`` is the grammar rule (intArg, floatArg, ...)."""
 
     kind: str
     text: str  # e.g. "120::i8", "null::fp64", "'abc'::str"
     items: tuple[str, ...] = ()  # listArg: the element literals' texts
+    lam: LambdaSpec | None = None  # lambdaArg: the parsed lambda
 
     @property
     def element_type(self) -> str:
@@ -57,6 +77,7 @@ class FuncCase:
     # arguments then hold ``Arg("columnArg", "colN::type")`` references to its columns.
     table: tuple[tuple[str, ...], ...] | None = None
     table_types: tuple[str, ...] = ()
+    dependencies: tuple[str, ...] = ()  # the file's SUBSTRAIT_DEPENDENCY URNs
 
     @property
     def is_aggregate(self) -> bool:
@@ -86,6 +107,7 @@ class FuncTestFile:
     cases: list[FuncCase] = field(default_factory=list)
     other: int = 0
     errors: list[str] = field(default_factory=list)
+    dependencies: tuple[str, ...] = ()  # SUBSTRAIT_DEPENDENCY URNs (lambda bodies' functions)
 
 
 class _Collect(ErrorListener):
@@ -102,7 +124,45 @@ def _arg(ctx) -> Arg:
     items: tuple[str, ...] = ()
     if isinstance(child, FuncTestCaseParser.ListArgContext):
         items = tuple(c.getText() for c in child.literalList().compoundLiteral())
-    return Arg(kind[0].lower() + kind[1:], ctx.getText(), items)
+    lam = _lambda(child) if isinstance(child, FuncTestCaseParser.LambdaArgContext) else None
+    return Arg(kind[0].lower() + kind[1:], ctx.getText(), items, lam)
+
+
+def _lambda(ctx) -> LambdaSpec:
+    """The parts of a ``lambdaArg`` parse tree."""
+    lit, ftype = ctx.literalLambda(), ctx.funcType()
+    params = tuple(
+        t.getText() for t in _terminals(lit.lambdaParameters()) if t.getText() not in "(),"
+    )
+    fparams = ftype.funcParameters()
+    types = fparams.dataType() if fparams is not None else []
+    types = types if isinstance(types, list) else [types]
+    return LambdaSpec(
+        params,
+        tuple(t.getText() for t in types),
+        ftype.dataType().getText(),
+        _body(lit.lambdaBody()),
+    )
+
+
+def _body(ctx) -> BodyCall:
+    """A call in a lambda body; arguments are parameter names, literals or nested calls."""
+    out: list[str | Arg | BodyCall] = []
+    for a in ctx.arguments().argument() if ctx.arguments() else []:
+        child = a.getChild(0)
+        if isinstance(child, FuncTestCaseParser.FuncCallArgContext):
+            out.append(_body(child))
+        elif a.Identifier() is not None and a.getChildCount() == 1:
+            out.append(a.Identifier().getText())
+        else:
+            out.append(_arg(a))
+    return BodyCall(ctx.identifier().getText(), tuple(out))
+
+
+def _terminals(ctx) -> list:
+    if ctx.getChildCount() == 0:
+        return [ctx]
+    return [t for i in range(ctx.getChildCount()) for t in _terminals(ctx.getChild(i))]
 
 
 def parse_file(path: str | Path) -> FuncTestFile:
@@ -120,6 +180,8 @@ def parse_file(path: str | Path) -> FuncTestFile:
     inc = doc.header().include() if doc.header() else None
     if inc is not None and inc.ExtensionUrn():
         out.urn = inc.ExtensionUrn().getText()
+    deps = doc.header().dependency() if doc.header() else []
+    out.dependencies = tuple(d.ExtensionUrn().getText() for d in deps if d.ExtensionUrn())
     aggregate_file = "AGGREGATE" in (doc.header().getText() if doc.header() else "")
     for group in doc.testGroup():
         if isinstance(group, FuncTestCaseParser.AggregateFuncTestGroupContext):
@@ -152,6 +214,7 @@ def parse_file(path: str | Path) -> FuncTestFile:
                 FuncCase(
                     file=p.name,
                     urn=out.urn,
+                    dependencies=out.dependencies,
                     group=gname,
                     function=tc.identifier().getText()
                     if tc.identifier()

@@ -35,11 +35,12 @@ def _expected(fc: FuncCase) -> Expected:
     except HarnessUnsupported as exc:
         raise CaseSetupError(f"harness: {exc}") from None
     tol = 1e-6 if "fp32" in fc.result.type else 1e-9
-    table = (
-        pa.table({"result": pa.array([value])})
-        if value is not None
-        else pa.table({"result": pa.array([None], pa.null())})
-    )
+    if value is None:
+        table = pa.table({"result": pa.array([None], pa.null())})
+    elif isinstance(value, int) and not isinstance(value, bool) and value >= 2**63:
+        table = pa.table({"result": pa.array([value], pa.uint64())})  # a u64 beyond int64
+    else:
+        table = pa.table({"result": pa.array([value])})
     return Expected(table=table, ordered=True, semantics=sem, rel_tol=tol)
 
 

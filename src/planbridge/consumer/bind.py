@@ -6,6 +6,12 @@ escaping the binder (a protobuf quirk, a recursion limit) is converted here.
 
 from __future__ import annotations
 
+from typing import Any
+
+from google.protobuf.message import Message
+from substrait import algebra_pb2 as stalg
+from substrait import type_pb2 as stt
+
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.consumer.expressions import Context
@@ -13,6 +19,7 @@ from planbridge.consumer.functions import resolve_functions
 from planbridge.consumer.relations import bind_rel
 from planbridge.errors import PlanError, PlanValidationError
 from planbridge.plan import Plan
+from planbridge.registry import urn_for_uri
 
 # Producers whose ProjectRel without emit outputs only the expressions (nonconformant).
 _EXPRESSIONS_ONLY = {"duckdb", "datafusion"}
@@ -34,7 +41,7 @@ def bind_plan(plan: Plan) -> ir.BoundPlan:
 
 
 def _bind(plan: Plan) -> ir.BoundPlan:
-    proto = plan.proto
+    proto = _bound_unsigned_types(plan.proto)
     ctx = Context(functions=resolve_functions(proto), bind_rel=bind_rel)
     ctx.subtrees = [r.rel for r in proto.relations]
     producer = proto.version.producer.lower()
@@ -68,3 +75,39 @@ def _bind(plan: Plan) -> ir.BoundPlan:
         output.append(names[pos])
         pos += T.count_names(c.type)
     return ir.BoundPlan(rel, names, tuple(output), plan)
+
+
+def _bound_unsigned_types(proto: Any) -> Any:
+    """The plan with the ``unsigned_integers`` extension's types (``u8`` .. ``u64``) at
+    planbridge's reserved anchors (see :data:`planbridge.types.UNSIGNED_ANCHORS`); the plan
+    itself when it declares none (no copy, no walk)."""
+    urns = {u.extension_urn_anchor: urn_for_uri(u.urn) or u.urn for u in proto.extension_urns}
+    anchors = {}
+    for decl in proto.extensions:
+        if decl.WhichOneof("mapping_type") != "extension_type":
+            continue
+        t = decl.extension_type
+        if urns.get(t.extension_urn_reference) == T.UNSIGNED_URN and t.name in T.UNSIGNED_ANCHORS:
+            anchors[t.type_anchor] = T.UNSIGNED_ANCHORS[t.name]
+    if not anchors:
+        return proto
+    out = type(proto)()
+    out.CopyFrom(proto)
+    _rewrite_type_references(out, anchors)
+    return out
+
+
+def _rewrite_type_references(msg: Message, anchors: dict[int, int]) -> None:
+    """Point every user-defined type and literal whose reference is in ``anchors`` at the
+    reserved anchor (references to other user-defined types are left as they are)."""
+    stack = [msg]
+    while stack:
+        m = stack.pop()
+        if isinstance(m, _USER_DEFINED) and m.type_reference in anchors:
+            m.type_reference = anchors[m.type_reference]
+        for fd, value in m.ListFields():
+            if fd.type == fd.TYPE_MESSAGE:
+                stack.extend(value if fd.is_repeated else [value])
+
+
+_USER_DEFINED = (stt.Type.UserDefined, stalg.Expression.Literal.UserDefined)

@@ -27,6 +27,7 @@ class Context:
     subtrees: list[Any] = field(default_factory=list)  # plan-level Rel protos (ReferenceRel)
     shared: dict[int, ir.Rel] = field(default_factory=dict)
     outer: list[Schema] = field(default_factory=list)  # enclosing input records, innermost last
+    lambdas: list[tuple[stt.Type, ...]] = field(default_factory=list)  # parameters, innermost last
     # DuckDB's producer writes projects whose output is only the expressions (no emit).
     project_emits_expressions_only: bool = False
     # Whether a multi-set aggregate outputs the grouping-set index column (the spec's rule).
@@ -131,9 +132,22 @@ def _selection(
                 f"outer field {idx} out of range: that record has {len(outer)} columns", spath
             )
         base: ir.Expr = ir.OuterRef(outer[idx].type, steps, idx)
+    elif root == "lambda_parameter_reference":
+        steps = ref.lambda_parameter_reference.steps_out
+        if steps >= len(ctx.lambdas):
+            raise PlanValidationError(
+                f"lambda parameter reference steps_out={steps} but only {len(ctx.lambdas)} "
+                "enclosing lambdas",
+                f"{path}.lambda_parameter_reference",
+            )
+        params = ctx.lambdas[-1 - steps]
+        if not 0 <= idx < len(params):
+            raise PlanValidationError(
+                f"lambda parameter {idx} out of range: the lambda has {len(params)} parameters",
+                spath,
+            )
+        base = ir.LambdaParam(params[idx], steps, idx)
     else:
-        if root == "lambda_parameter_reference":
-            raise UnsupportedError("lambda parameter references are not supported", path)
         if not 0 <= idx < len(schema):
             raise PlanValidationError(
                 f"field {idx} out of range: the input record has {len(schema)} columns", spath
@@ -392,6 +406,27 @@ def _nested(e: stalg.Expression.Nested, schema: Schema, path: str, ctx: Context)
     raise PlanValidationError("nested expression is empty", path)
 
 
+# -- lambdas ---------------------------------------------------------------------------
+def _lambda(e: stalg.Expression.Lambda, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    """A lambda: its body sees the parameters (lambda parameter references) and, as any
+    expression, the input record."""
+    params = tuple(e.parameters.types)
+    if not params:
+        raise PlanValidationError("lambda has no parameters", f"{path}.parameters")
+    if not e.HasField("body"):
+        raise PlanValidationError("lambda has no body", f"{path}.body")
+    ctx.lambdas.append(params)
+    try:
+        body = bind_expr(e.body, schema, f"{path}.body", ctx)
+    finally:
+        ctx.lambdas.pop()
+    t = stt.Type()
+    t.func.parameter_types.extend(params)
+    t.func.return_type.CopyFrom(body.type)
+    t.func.nullability = stt.Type.NULLABILITY_REQUIRED
+    return ir.Lambda(t, params, body)
+
+
 # -- subqueries ------------------------------------------------------------------------
 def _sub_rel(rel: Any, schema: Schema, path: str, ctx: Context) -> ir.Rel:
     ctx.outer.append(schema)
@@ -455,4 +490,5 @@ _HANDLERS: dict[str, Callable[[Any, Schema, str, Context], ir.Expr]] = {
     "cast": _cast,
     "subquery": _subquery,
     "nested": _nested,
+    "lambda": _lambda,
 }

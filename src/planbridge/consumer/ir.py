@@ -244,6 +244,22 @@ class MakeMap(Expr):
 
 
 @dataclass(frozen=True, eq=False)
+class Lambda(Expr):
+    """A function value (``func<params -> body type>``), an argument of list functions."""
+
+    params: tuple[Type, ...]
+    body: Expr
+
+
+@dataclass(frozen=True, eq=False)
+class LambdaParam(Expr):
+    """Parameter ``index`` of the lambda ``steps_out`` lambda boundaries out (0: innermost)."""
+
+    steps_out: int
+    index: int
+
+
+@dataclass(frozen=True, eq=False)
 class ScalarSubquery(Expr):
     """The single value of a one-column, at-most-one-row relation."""
 

@@ -48,7 +48,8 @@ def _decimal(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
     if len(d.value) != 16:
         raise PlanValidationError(f"decimal literal has {len(d.value)} bytes, expected 16")
     unscaled = int.from_bytes(d.value, "little", signed=True)
-    value = decimal.Decimal(unscaled).scaleb(-d.scale)
+    # exact: the default context (28 digits) would round a 38-digit value
+    value = decimal.Decimal(unscaled).scaleb(-d.scale, context=T.EXACT_DECIMAL)
     return value, _typed(lit, "decimal", precision=d.precision, scale=d.scale)
 
 
@@ -66,6 +67,19 @@ def _precision_ts(tz: bool) -> Callable[..., tuple[Any, stt.Type]]:
         return value, _typed(lit, k, precision=body.precision)
 
     return handler
+
+
+def _precision_time(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
+    """A time of day in 10^-precision s units since midnight (microseconds kept)."""
+    body = lit.precision_time
+    if not 0 <= body.precision <= 12:
+        raise PlanValidationError(f"precision_time precision {body.precision} is not 0 .. 12")
+    micros = body.value * 10**6 // 10**body.precision
+    if not 0 <= micros < 86_400 * 10**6:
+        raise PlanValidationError(f"precision_time {body.value} is not within one day")
+    return (_EPOCH + dt.timedelta(microseconds=micros)).time(), _typed(
+        lit, k, precision=body.precision
+    )
 
 
 def _interval_year(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
@@ -145,6 +159,24 @@ def _map(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
     return [(a[0], b[0]) for a, b in entries], t
 
 
+def _user_defined(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
+    """An unsigned integer of the ``unsigned_integers`` extension: its structure
+    representation is one decimal string; other user-defined literals are unsupported."""
+    u = lit.user_defined
+    name = T.unsigned(stt.Type(user_defined=stt.Type.UserDefined(type_reference=u.type_reference)))
+    if name is None:
+        raise UnsupportedError(
+            f"user-defined literal of type anchor {u.type_reference} is not supported (only "
+            f"the types of {T.UNSIGNED_URN})"
+        )
+    if u.WhichOneof("val") != "struct" or len(u.struct.fields) != 1:
+        raise PlanValidationError(f"a {name} literal must be a struct of one decimal string")
+    text = u.struct.fields[0].string
+    if not text.isdigit() or not 0 <= int(text) < 2 ** int(name[1:]):
+        raise PlanValidationError(f"{text!r} is not a {name} value (0 .. 2^{name[1:]} - 1)")
+    return int(text), T.unsigned_type(name, lit.nullable)
+
+
 _HANDLERS: dict[str, Callable[..., tuple[Any, stt.Type]]] = {
     "boolean": _simple("bool"),
     "i8": _simple("i8"),
@@ -175,6 +207,8 @@ _HANDLERS: dict[str, Callable[..., tuple[Any, stt.Type]]] = {
     "empty_list": _empty("list"),
     "empty_map": _empty("map"),
     "null": _null,
+    "user_defined": _user_defined,
+    "precision_time": _precision_time,
 }
 
 

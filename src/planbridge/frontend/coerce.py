@@ -17,6 +17,7 @@ from substrait.builders import type as tb
 from substrait.dataframe.expr import infer_literal_type
 
 from planbridge.errors import PlanBuildError
+from planbridge.types import EXACT_DECIMAL
 
 INTS = ("i8", "i16", "i32", "i64")
 FLOATS = ("fp32", "fp64")
@@ -62,7 +63,7 @@ def _natural_decimal(value: Decimal) -> stt.Type:
 
 def _fits(value: Decimal, peer: stt.Type) -> bool:
     scale, precision = peer.decimal.scale, peer.decimal.precision
-    q = value.scaleb(scale)
+    q = value.scaleb(scale, context=EXACT_DECIMAL)
     return q == q.to_integral_value() and abs(q) < Decimal(10) ** precision
 
 

@@ -37,6 +37,13 @@ class DataFusionDialect(Dialect):
     NULL_ORDERING = "nulls_are_large"
 
     class Generator(BaseGenerator):
+        TYPE_MAPPING: ClassVar[dict] = {
+            **BaseGenerator.TYPE_MAPPING,
+            exp.DataType.Type.UTINYINT: "TINYINT UNSIGNED",
+            exp.DataType.Type.USMALLINT: "SMALLINT UNSIGNED",
+            exp.DataType.Type.UINT: "INT UNSIGNED",
+            exp.DataType.Type.UBIGINT: "BIGINT UNSIGNED",
+        }
         TRANSFORMS: ClassVar[dict] = {
             **BaseGenerator.TRANSFORMS,
             exp.StrPosition: _strpos,

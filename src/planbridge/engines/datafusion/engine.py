@@ -9,14 +9,14 @@ import datafusion
 import pyarrow as pa
 import sqlglot.expressions as exp
 
-from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.base import SqlEngine
 from planbridge.engines.datafusion.dialect import DataFusionDialect
 from planbridge.engines.sql import functions as F
+from planbridge.engines.sql.lists import sort_list
 from planbridge.engines.sql.translator import SqlTranslator
-from planbridge.engines.sql.types import decimal_type, sql_type
-from planbridge.errors import UnsupportedError
+from planbridge.engines.sql.types import decimal_type, is_integer, sql_type
+from planbridge.errors import EngineError, UnsupportedError
 
 
 def _missing(name: str) -> F.Handler:
@@ -57,7 +57,7 @@ def _checked(name: str) -> F.Handler:
     base = F.FUNCTIONS[name]
 
     def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
-        if call.option("overflow") != "ERROR" or T.kind(call.type) not in _INTEGERS:
+        if call.option("overflow") != "ERROR" or not is_integer(call.type):
             return base(tr, call, args)
         wide = [exp.Cast(this=v, to=decimal_type(38, 0)) for v in F.values(args)]
         return exp.Cast(this=base(tr, call, wide), to=tr.data_type(call.type))
@@ -73,14 +73,17 @@ class DataFusionTranslator(SqlTranslator):
     native_all_sets: ClassVar[bool] = False  # its INTERSECT ALL / EXCEPT ALL miscount
     flat_joins: ClassVar[bool] = True
     share_repeats: ClassVar[bool] = True
+    supports_lambdas: ClassVar[bool] = False
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
+        "sort": sort_list("array_sort"),
+        "string_split": F.string_split("string_to_array"),
+        "regexp_string_split": _missing("regexp_string_split (regular-expression split)"),
         "sign": F.named("signum"),
         "approx_count_distinct": F.named("approx_distinct"),
         "is_infinite": _is_infinite,
         "is_finite": _is_finite,
         "product": _missing("product"),
         "mode": _missing("mode"),
-        "factorial": F.named("factorial"),
         "bitwise_not": _bitwise_not,
         **{n: _checked(n) for n in ("add", "subtract", "multiply", "negate", "abs")},
     }
@@ -169,8 +172,19 @@ def reads_in_order(rel: ir.Rel) -> bool:
 def _conforming(stream: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     """The stream's batches in ``schema``: a UNION of string and large_string (or
     string_view) inputs declares one type but passes each input's batches through as is."""
+    wide = [
+        i for i, f in enumerate(schema) if pa.types.is_decimal(f.type) and f.type.precision == 38
+    ]
     for batch in stream:
         b = batch.to_pyarrow()
+        for i in wide:  # DataFusion's decimal sums overflow 38 digits silently
+            try:
+                b.column(i).validate(full=True)
+            except pa.ArrowInvalid as exc:
+                raise EngineError(
+                    f"datafusion computed a decimal beyond 38 digits in column {i} (an "
+                    f"overflow the engine does not report): {exc}"
+                ) from None
         yield b if b.schema.equals(schema) else b.cast(schema)
 
 

@@ -8,12 +8,22 @@ from typing import Any, ClassVar
 
 import duckdb
 import pyarrow as pa
+import sqlglot.expressions as exp
 
+from planbridge.consumer import ir
 from planbridge.engines.base import SqlEngine
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.translator import SqlTranslator
 
 BATCH_ROWS = 1 << 17
+
+
+def _shift_left(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """``x * (1 << n)``: DuckDB refuses to left-shift a negative number; the product is the
+    same value (and an error where the shift would overflow)."""
+    x, n = F.values(args)
+    one = exp.Cast(this=exp.Literal.number(1), to=tr.data_type(call.type))
+    return exp.Mul(this=x, expression=exp.Paren(this=exp.BitwiseLeftShift(this=one, expression=n)))
 
 
 class DuckDBTranslator(SqlTranslator):
@@ -26,8 +36,10 @@ class DuckDBTranslator(SqlTranslator):
     # EXISTS beside explicit JOIN .. ON stays a correlated (delim) join in DuckDB's plan;
     # its own SEMI / ANTI JOIN becomes a hash semi join the join order optimizer places
     semi_join_syntax: ClassVar[bool] = True
+    bitwise_integer: ClassVar[str] = "INT128"  # HUGEINT
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "octet_length": F.named("strlen"),  # DuckDB's octet_length takes BLOB/BIT only
+        "shift_left": _shift_left,
     }
 
 

@@ -156,6 +156,7 @@ class FlinkTranslator(SqlTranslator):
 
     dialect: ClassVar[Any] = FlinkDialect
     engine_name: ClassVar[str] = "flink"
+    supports_lambdas: ClassVar[bool] = False
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "starts_with": F.named("STARTSWITH"),
         "ends_with": F.named("ENDSWITH"),

@@ -79,15 +79,25 @@ def wrap(e: exp.Expression) -> exp.Expression:
     return exp.Paren(this=e) if isinstance(e, _OPERATORS) and not isinstance(e, exp.Paren) else e
 
 
+def _lambda_param(depth: int, index: int) -> str:
+    """The SQL name of a lambda's parameter: unlike any column name the translator writes."""
+    return f"_pb_l{depth}_{index}"
+
+
 class ExpressionTranslator:
     """Expression half of the SQL translator (mixed into :class:`SqlTranslator`)."""
 
     engine_name: ClassVar[str]
     #: Function handlers that differ from :data:`functions.FUNCTIONS` in this engine.
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {}
+    #: The integer type decimal bitwise operations run in (the widest the engine has)
+    bitwise_integer: ClassVar[str] = "BIGINT"
+    #: Whether the engine's SQL has lambdas (list functions such as ``transform`` need them)
+    supports_lambdas: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self._scopes: list[list[exp.Expression]] = []
+        self._lambda_depth = 0  # lambdas enclosing the expression being translated
 
     # provided by SqlTranslator
     def rel(self, r: ir.Rel) -> Frame:  # pragma: no cover - overridden
@@ -125,6 +135,29 @@ class ExpressionTranslator:
         if depth < 0:
             raise UnsupportedError(f"outer reference {e.steps_out} levels out has no scope")
         return self._scopes[depth][e.index].copy()
+
+    def expr_lambda(self, e: ir.Lambda) -> exp.Expression:
+        """``LAMBDA p0, p1 : body``; parameters are named by nesting depth and position."""
+        if not self.supports_lambdas:
+            raise UnsupportedError(
+                f"lambda expressions are not supported by {self.engine_name} (its SQL has no "
+                "lambdas: the list functions transform, filter, any_match and all_match need them)"
+            )
+        names = [
+            exp.to_identifier(_lambda_param(self._lambda_depth, i)) for i in range(len(e.params))
+        ]
+        self._lambda_depth += 1
+        try:
+            body = self.expr(e.body)
+        finally:
+            self._lambda_depth -= 1
+        return exp.Lambda(this=body, expressions=names)
+
+    def expr_lambda_param(self, e: ir.LambdaParam) -> exp.Expression:
+        depth = self._lambda_depth - 1 - e.steps_out
+        if depth < 0:
+            raise UnsupportedError(f"lambda parameter {e.steps_out} lambdas out has no lambda")
+        return exp.column(_lambda_param(depth, e.index))
 
     def expr_struct_field(self, e: ir.StructField) -> exp.Expression:
         return exp.Anonymous(
@@ -454,6 +487,8 @@ class ExpressionTranslator:
         ir.MultiOrList: "expr_multi_or_list",
         ir.MakeStruct: "expr_make_struct",
         ir.MakeList: "expr_make_list",
+        ir.Lambda: "expr_lambda",
+        ir.LambdaParam: "expr_lambda_param",
         ir.MakeMap: "expr_make_map",
         ir.Call: "expr_call",
         ir.AggregateCall: "expr_aggregate",

@@ -71,10 +71,10 @@ def _reused_scope(q: exp.Select, width: int) -> tuple[str, list[exp.Expression]]
     columns, which nothing reads, as a placeholder)."""
     alias = q.args["from_"].this.alias
     by_name = {e.alias: e.this for e in q.expressions}
-    scope = [
-        by_name[col_name(i)].copy() if col_name(i) in by_name else column(alias, "_pb_pruned")
-        for i in range(width)
-    ]
+    # The select is reused with a new select list, so its expressions move over uncopied
+    # (each is placed at most once; field references copy). One placeholder serves all.
+    pruned = column(alias, "_pb_pruned")
+    scope = [by_name.get(col_name(i), pruned) for i in range(width)]
     return alias, scope
 
 
@@ -144,8 +144,10 @@ class SqlTranslator(ExpressionTranslator):
             )
         try:
             frame = non_empty(getattr(self, name)(r))
-        except PlanError:
-            raise
+        except PlanError as exc:
+            if exc.path:
+                raise
+            raise exc.at(r.path) from exc.__cause__  # an expression's error: name the relation
         except (ValueError, TypeError, KeyError, IndexError) as exc:
             raise PlanError(f"cannot translate: {exc}", r.path) from None
         return self.apply_emit(frame, r)

@@ -37,6 +37,9 @@ SQL_SIMPLE_TYPES = {
 }
 
 
+_UNSIGNED_SQL = {"u8": "UTINYINT", "u16": "USMALLINT", "u32": "UINT", "u64": "UBIGINT"}
+
+
 def sql_type(name: str) -> exp.DataType:
     """A simple SQL type by name, built directly (``DataType.build`` parses its argument,
     which costs a few hundred microseconds per call)."""
@@ -64,6 +67,8 @@ def data_type(t: stt.Type) -> exp.DataType:
     nested = nested_type(t, data_type)
     if nested is not None:
         return nested
+    if T.unsigned(t):
+        return sql_type(_UNSIGNED_SQL[T.unsigned(t)])  # type: ignore[index]
     raise UnsupportedError(f"type {T.type_to_str(t)} has no SQL equivalent")
 
 
@@ -90,7 +95,8 @@ def nested_type(t: stt.Type, element: Callable[[stt.Type], exp.DataType]) -> exp
 
 
 def is_integer(t: stt.Type) -> bool:
-    return T.kind(t) in ("i8", "i16", "i32", "i64")
+    """Signed integers and the ``unsigned_integers`` extension's types."""
+    return T.kind(t) in ("i8", "i16", "i32", "i64") or T.unsigned(t) is not None
 
 
 def is_decimal(t: stt.Type) -> bool:
@@ -99,3 +105,15 @@ def is_decimal(t: stt.Type) -> bool:
 
 def is_float(t: stt.Type) -> bool:
     return T.kind(t) in ("fp32", "fp64")
+
+
+_SIGNED_BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64}
+
+
+def integer_range(t: stt.Type) -> tuple[int, int] | None:
+    """The smallest and largest value of an integer type (signed or unsigned), else None."""
+    bits = _SIGNED_BITS.get(T.kind(t))
+    if bits:
+        return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    name = T.unsigned(t)
+    return (0, 2 ** int(name[1:]) - 1) if name else None
