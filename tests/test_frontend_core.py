@@ -315,13 +315,15 @@ def test_literals_of_many_types_validate() -> None:
     assert got["s"] == "x" and got["t"] is True and got["n"] is None
 
 
-def test_time_literal_builds_but_the_consumer_says_it_cannot_bind_it() -> None:
+@pytest.mark.parametrize("engine", ["duckdb", "datafusion"])
+def test_time_literal_runs_as_the_same_arrow_time(engine: str) -> None:
     t = pb.table("t", {"a": "int64"})
-    q = t.select(tm=pb.literal(dt.time(8, 15)))
+    q = t.select(tm=pb.literal(dt.time(8, 15, 1, 250000)))
     assert q.schema["tm"].WhichOneof("kind") == "precision_time"
-    problems = validate_plan(q.to_substrait())
-    assert [type(p).__name__ for p in problems] == ["UnsupportedError"]
-    assert "precision_time is not supported" in str(problems[0])
+    assert validate_plan(q.to_substrait()) == []
+    got = pb.execute(q.to_substrait(), engine=engine, tables={"t": pa.table({"a": [1, 2]})})
+    assert got.schema.field("tm").type == pa.time64("us")
+    assert got.column("tm").to_pylist() == [dt.time(8, 15, 1, 250000)] * 2
 
 
 def test_build_errors_name_column_and_expression() -> None:

@@ -164,6 +164,12 @@ def type_to_arrow(t: stt.Type) -> Any:
         return pa.timestamp(unit, tz="UTC" if k.endswith("_tz") else None)
     if k == "time":
         return pa.time64("us")
+    if k == "precision_time":
+        p = t.precision_time.precision
+        unit = {0: "s", 3: "ms", 6: "us", 9: "ns"}.get(p)
+        if unit is None:
+            raise UnsupportedError(f"{type_to_str(t)} has no Arrow equivalent")
+        return pa.time32(unit) if p <= 3 else pa.time64(unit)
     if k == "fixed_binary":
         return pa.binary(t.fixed_binary.length)
     if k == "interval_year":
