@@ -4,7 +4,6 @@ engine's SQL has none. Expected values are computed in plain Python from the inp
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pyarrow as pa
@@ -15,7 +14,7 @@ from planbridge import Plan
 from planbridge.engines import explain_query
 from planbridge.errors import PlanValidationError, UnsupportedError
 from planbridge.execute import bind
-from tests.plan_builders import field
+from tests.plan_builders import field, plan
 
 LIST_URN = "extension:io.substrait:functions_list"
 ARITH_URN = "extension:io.substrait:functions_arithmetic"
@@ -74,7 +73,6 @@ FUNCTIONS = [
 
 def project_plan(*exprs: dict[str, Any]) -> Plan:
     """``SELECT exprs FROM t`` over the table ``t(xs, ys, k)``."""
-    urns = sorted({u for u, _ in FUNCTIONS})
     read = {
         "read": {
             "baseSchema": {
@@ -94,21 +92,7 @@ def project_plan(*exprs: dict[str, Any]) -> Plan:
             "expressions": list(exprs),
         }
     }
-    doc = {
-        "extensionUrns": [{"extensionUrnAnchor": i + 1, "urn": u} for i, u in enumerate(urns)],
-        "extensions": [
-            {
-                "extensionFunction": {
-                    "extensionUrnReference": urns.index(u) + 1,
-                    "functionAnchor": i + 1,
-                    "name": n,
-                }
-            }
-            for i, (u, n) in enumerate(FUNCTIONS)
-        ],
-        "relations": [{"root": {"input": root, "names": [f"r{i}" for i in range(len(exprs))]}}],
-    }
-    return Plan.from_json(json.dumps(doc))
+    return plan(root, [f"r{i}" for i in range(len(exprs))], FUNCTIONS)
 
 
 BOOL = {"bool": NUL}
