@@ -9,8 +9,10 @@ is checked alongside.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 import planbridge as pb
 from planbridge.cli.main import cli
 from planbridge.errors import UnsupportedError
+from planbridge.streaming import build
 from planbridge.streaming.lower import lower_plan
 from tests.streaming_support import (
     ENGINES,
@@ -29,7 +32,9 @@ from tests.streaming_support import (
     as_tuples,
     events,
     model_sessions,
+    plan,
     run,
+    source,
 )
 
 T0 = 1_700_000_000 * SEC
@@ -301,6 +306,29 @@ def test_global_sessions_and_time_zones(engine) -> None:
     assert [r[1:] for r in on_engine(STREAM, 2, engine, keyed=False)] == want
     zoned = on_engine(STREAM, 2, engine, tz=True)
     assert zoned == model_session_replay(STREAM, GAP, 2 * SEC)
+
+
+@pytest.mark.parametrize("precision", [3, 9])
+def test_other_time_precisions(precision) -> None:
+    """Milli- and nanosecond time columns: the fold works in the column's own units."""
+    p = plan(
+        build.window(
+            source(tz=True, precision=precision),
+            "session",
+            "ts",
+            gap=dt.timedelta(seconds=3),
+            keys=["k"],
+            arrival="arrival",
+            watermark_delay=dt.timedelta(seconds=4),
+        )
+    )
+    rows = [(k, t if t is None else t // MS * MS, v, a) for k, t, v, a in STREAM]
+    table = events(rows, tz="UTC")
+    unit = pa.timestamp("ms" if precision == 3 else "ns", tz="UTC")
+    table = table.set_column(1, "ts", table.column("ts").cast(unit))
+    want = model_replay_rows(rows, GAP, 4 * SEC)
+    for engine in ENGINES:
+        assert as_tuples(run(p, {"events": table}, engine), WINDOW_ROW) == want, engine
 
 
 def test_lower_still_refuses_it_and_validate_accepts_it(tmp_path) -> None:
