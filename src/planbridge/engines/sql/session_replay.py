@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from planbridge.engines.sql.translator import SqlTranslator
 
 LIVE, FIRED, DROPPED = 0, 1, 2
-_ROWS, _FOLD = "_pb_rows", "_pb_fold"  # the numbered rows, the recursive fold
 # The fold's columns: key group, row number in the key, step, key's row count, extent, state
 _STATE = ("_pb_g", "_pb_rn", "_pb_n", "_pb_cnt", "_pb_s", "_pb_e", "_pb_st")
 
@@ -116,16 +115,17 @@ def session_replay(tr: SqlTranslator, r: ir.Extension, d: R.WindowTVF) -> Frame:
     p = R.precision(t_type)
     gap, lag = R.to_units(d.gap_micros, p), R.to_units(R.WINDOW_TIME_LAG_MICROS, p)
     delay = R.to_units(d.replay.watermark_delay_micros, p)
-    rows = _rows(tr, inp, d, width, p, delay)
-    fold = exp.union(_seed(gap, lag), _step(gap, lag), distinct=False)
-    out = _output(tr, r, d, width, t_type, lag)
-    out = out.with_(exp.to_identifier(_ROWS, quoted=True), as_=rows, copy=False)
+    rows, fold = f"{tr.alias()}_rows", f"{tr.alias()}_fold"  # unique: a plan may have two
+    numbered = _rows(tr, inp, d, width, p, delay)
+    folded = exp.union(_seed(rows, gap, lag), _step(rows, fold, gap, lag), distinct=False)
+    out = _output(tr, r, (rows, fold), width, t_type, lag)
+    out = out.with_(exp.to_identifier(rows, quoted=True), as_=numbered, copy=False)
     out = out.with_(
         exp.TableAlias(
-            this=exp.to_identifier(_FOLD, quoted=True),
+            this=exp.to_identifier(fold, quoted=True),
             columns=[exp.to_identifier(c, quoted=True) for c in _STATE],
         ),
-        as_=fold,
+        as_=folded,
         recursive=True,
         copy=False,
     )
@@ -179,7 +179,7 @@ def _table(name: str, alias: str) -> exp.Table:
     )
 
 
-def _seed(gap: int, lag: int) -> exp.Select:
+def _seed(rows: str, gap: int, lag: int) -> exp.Select:
     """Every key's first row: live, or dropped when already late."""
     x = "_pb_x"
     t = _ref(x, "_pb_t")
@@ -193,7 +193,7 @@ def _seed(gap: int, lag: int) -> exp.Select:
         (_add(t.copy(), gap), "_pb_e"),
         (_case(late, _n(DROPPED), _n(LIVE)), "_pb_st"),
     )
-    sel = sel.from_(_table(_ROWS, x), copy=False)
+    sel = sel.from_(_table(rows, x), copy=False)
     return sel.where(_eq(_ref(x, "_pb_rn"), _n(1)), copy=False)
 
 
@@ -205,7 +205,7 @@ def _flag(cond: exp.Expression) -> exp.Case:
     return _case(cond, _n(1), _n(0))
 
 
-def _step(gap: int, lag: int) -> exp.Select:
+def _step(rows: str, fold: str, gap: int, lag: int) -> exp.Select:
     """One step: each key's live rows and cursor meet the key's next row ``x``."""
     w, x, o, p, q, d = "_pb_w", "_pb_x", "_pb_o", "_pb_p", "_pb_q", "_pb_d"
     meet = _select(
@@ -227,8 +227,8 @@ def _step(gap: int, lag: int) -> exp.Select:
         _eq(_ref(x, "_pb_g"), _ref(w, "_pb_g")),
         _eq(_ref(x, "_pb_rn"), _add(_ref(w, "_pb_n"), 1)),
     )
-    meet = meet.from_(_table(_FOLD, w), copy=False)
-    meet = meet.join(_table(_ROWS, x), on=on, copy=False)
+    meet = meet.from_(_table(fold, w), copy=False)
+    meet = meet.join(_table(rows, x), on=on, copy=False)
     meet = meet.where(exp.NEQ(this=_ref(w, "_pb_st"), expression=_n(FIRED)), copy=False)
     # hit: a live session the new window [xt, xt + gap) overlaps or touches
     xt = _ref(o, "_pb_xt")
@@ -288,9 +288,15 @@ def _step(gap: int, lag: int) -> exp.Select:
 
 
 def _output(
-    tr: SqlTranslator, r: ir.Extension, d: R.WindowTVF, width: int, t_type: ir.Type, lag: int
+    tr: SqlTranslator,
+    r: ir.Extension,
+    names: tuple[str, str],
+    width: int,
+    t_type: ir.Type,
+    lag: int,
 ) -> exp.Select:
     """Each kept row with its final session: fired, or live after the key's last row."""
+    rows, fold = names
     f, x = "_pb_f", "_pb_x"
     p, tz = R.precision(t_type), T.kind(t_type) == "precision_timestamp_tz"
     end = _ref(f, "_pb_e")
@@ -301,10 +307,10 @@ def _output(
         tr.units_to_timestamp(_sub(end.copy(), lag), p, tz),
     ]
     sel = exp.Select(expressions=tr.passthrough(r, values))
-    sel = sel.from_(_table(_FOLD, f), copy=False)
+    sel = sel.from_(_table(fold, f), copy=False)
     on = exp.and_(
         _eq(_ref(x, "_pb_g"), _ref(f, "_pb_g")), _eq(_ref(x, "_pb_rn"), _ref(f, "_pb_rn"))
     )
-    sel = sel.join(_table(_ROWS, x), on=on, copy=False)
+    sel = sel.join(_table(rows, x), on=on, copy=False)
     last = exp.and_(_eq(_ref(f, "_pb_st"), _n(LIVE)), _eq(_ref(f, "_pb_n"), _ref(f, "_pb_cnt")))
     return sel.where(exp.or_(_eq(_ref(f, "_pb_st"), _n(FIRED)), last), copy=False)
