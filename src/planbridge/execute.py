@@ -56,7 +56,7 @@ def lower_if_needed(plan: Plan, engine: str) -> Plan:
         from planbridge.streaming.lower import lower_plan
     except ImportError:
         return plan
-    return lower_plan(plan)
+    return lower_plan(plan, keep_replayed_sessions=True)  # our SQL engines run those
 
 
 def _has_extension(rel: Any) -> bool:

@@ -31,17 +31,21 @@ E = stalg.Expression
 _EXTENSIONS = ("extension_leaf", "extension_single", "extension_multi")
 
 
-def lower_plan(plan: Plan, now: dt.datetime | None = None) -> Plan:
+def lower_plan(
+    plan: Plan, now: dt.datetime | None = None, *, keep_replayed_sessions: bool = False
+) -> Plan:
     """A copy of ``plan`` with every streaming extension relation rewritten to standard rels.
 
     ``now`` is the bounded meaning of processing time (default: the wall clock now, when
     the plan is lowered, i.e. when ``planbridge.execute`` starts the query), truncated to
-    milliseconds; every row of every processing-time column gets it.
+    milliseconds; every row of every processing-time column gets it. Session windows with
+    a Replay have no standard form: they are refused, or with ``keep_replayed_sessions``
+    (for planbridge's SQL engines, which run them) kept as they are over lowered inputs.
     """
     proto = type(plan.proto)()
     proto.CopyFrom(plan.proto)
     try:
-        _Lowering(proto, now_millis(now)).run()
+        _Lowering(proto, now_millis(now), keep_replayed_sessions).run()
     except PlanError:
         raise
     except RecursionError:
@@ -84,9 +88,10 @@ def has_streaming_relations(plan: Plan) -> bool:
 
 
 class _Lowering:
-    def __init__(self, proto: Any, now_ms: int) -> None:
+    def __init__(self, proto: Any, now_ms: int, keep_replayed_sessions: bool = False) -> None:
         self.proto = proto
         self.now_ms = now_ms
+        self.keep_replayed_sessions = keep_replayed_sessions
         self.ctx = Context(functions=resolve_functions(proto), bind_rel=bind_rel)
         self.ctx.subtrees = [r.rel for r in proto.relations]
         self.f = B.Functions(proto, self.ctx.functions)
@@ -125,6 +130,8 @@ class _Lowering:
         inputs = [body.input] if kind == "extension_single" else list(getattr(body, "inputs", []))
         types = [self._types(x, f"{here}.input") for x in inputs]
         detail.check(types, here)  # type: ignore[arg-type]
+        if self.keep_replayed_sessions and R.is_replayed_session(detail):
+            return  # the engine runs it (engines/sql/session_replay.py) over lowered inputs
         new = _HANDLERS[type(detail)](self, detail, inputs, types, here)
         if body.HasField("common") and body.common.WhichOneof("emit_kind") == "emit":
             new = B.project(new, [], list(body.common.emit.output_mapping))
@@ -170,8 +177,8 @@ class _Lowering:
                 "session windows with a Replay (arrival order, late rows dropped) have no "
                 "standard-Substrait lowering: whether a late row is kept depends on which "
                 "sessions are still open, a sequential merge with no relational form (see "
-                "docs/streaming-semantics.md); run this plan on Flink, or drop the replay "
-                "for the bounded-input meaning",
+                "docs/streaming-semantics.md); run the plan itself (planbridge.execute on "
+                "DuckDB, DataFusion or Flink), or drop the replay for the bounded meaning",
                 path,
             )
         units = _Units(R.precision(t))
@@ -304,9 +311,7 @@ class _Units:
         self.precision = precision
 
     def __call__(self, micros: int) -> int:
-        if self.precision >= 6:
-            return micros * 10 ** (self.precision - 6)
-        return micros // 10 ** (6 - self.precision)
+        return R.to_units(micros, self.precision)
 
 
 def _minus(f: B.Functions, x: E, units: int) -> E:

@@ -378,6 +378,19 @@ def precision(t: stt.Type) -> int:
     return getattr(t, T.kind(t)).precision
 
 
+def to_units(micros: int, precision: int) -> int:
+    """``micros`` microseconds in whole units of a timestamp precision (rounded down)."""
+    if precision >= 6:
+        return micros * 10 ** (precision - 6)
+    return micros // 10 ** (6 - precision)
+
+
+def is_replayed_session(detail: StreamingRelation) -> bool:
+    """A session window over a replayed stream: no standard-Substrait form exists (a
+    sequential merge), so only engines that run it themselves keep it (see lower_plan)."""
+    return isinstance(detail, WindowTVF) and detail.kind == "session" and detail.replay is not None
+
+
 def _named(
     detail: StreamingRelation,
     inputs: list[tuple[stt.Type, ...]],

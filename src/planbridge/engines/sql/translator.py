@@ -26,6 +26,7 @@ from planbridge.engines.sql.frame import (
 )
 from planbridge.engines.sql.needed import Needed, needed_columns
 from planbridge.engines.sql.repeats import share_repeats
+from planbridge.engines.sql.session_replay import replayed_session, session_replay
 from planbridge.engines.sql.setops import set_query
 from planbridge.engines.sql.sources import PlaceholderSources, Sources
 from planbridge.engines.sql.types import data_type, sql_type
@@ -532,6 +533,9 @@ class SqlTranslator(ExpressionTranslator):
         return Frame(sel, width)
 
     def rel_extension(self, r: ir.Extension) -> Frame:
+        replayed = replayed_session(r)
+        if replayed is not None:
+            return session_replay(self, r, replayed)
         raise UnsupportedError(
             f"extension relation {r.detail.type_url or '(no detail)'} is not supported by "
             f"{self.engine_name}; lower it to standard Substrait first (planbridge lower)",
