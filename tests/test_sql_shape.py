@@ -176,3 +176,28 @@ def test_widening_casts_are_plain_casts(engine: str) -> None:
     assert ("i", "BIGINT") in casts and ("d", "DECIMAL(16, 3)") in casts
     got = rows(q.execute(engine=engine, tables={"a": A, "w": w}))
     assert got == [(10, Decimal("1.50"))]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_equalities_of_one_value_to_constants_are_one_in_list(engine: str) -> None:
+    """``k = 1 OR k = 3 OR ..`` (how Isthmus spells ``IN``) is ``k IN (1, 3)``: DataFusion
+    evaluates the OR chain once per constant (TPC-H q22 ran 1.5x slower)."""
+    a, _, _ = tables()
+    q = a.filter((a.k == 1) | (a.x == 40) | (a.k == 3) | (a.k + 1 == 5)).select("k", "x")
+    tree = emitted(q, engine)
+    (where,) = [s.args["where"] for s in tree.find_all(exp.Select) if s.args.get("where")]
+    (in_list,) = list(where.find_all(exp.In))
+    assert in_list.this.name == "k" and [e.name for e in in_list.expressions] == ["1", "3"]
+    assert len(list(where.find_all(exp.Or))) == 2  # k IN (1, 3) OR x = 40 OR k + 1 = 5
+    check(q, "SELECT k, x FROM a WHERE k = 1 OR x = 40 OR k = 3 OR k + 1 = 5")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_equalities_to_constants_of_other_types_stay_apart(engine: str) -> None:
+    s = pa.table({"s": ["1", "2", None, "x"]})
+    t = pb.table("s", s.schema)
+    q = t.filter((t.s == "1") | (t.s.length() == 1)).select("s")
+    tree = emitted(q, engine)
+    assert not list(tree.find_all(exp.In))
+    got = rows(q.execute(engine=engine, tables={"s": s}))
+    assert got == [("1",), ("2",), ("x",)]

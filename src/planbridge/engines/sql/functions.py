@@ -14,6 +14,7 @@ import sqlglot.expressions as exp
 
 from planbridge import types as T
 from planbridge.consumer import ir
+from planbridge.engines.sql.in_lists import fold_equalities
 from planbridge.engines.sql.types import sql_type
 from planbridge.errors import UnsupportedError
 
@@ -104,7 +105,7 @@ def _and(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
 
 
 def _or(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
-    vals = values(args)
+    vals = fold_equalities(values(args))
     return exp.or_(*vals, copy=False) if vals else exp.false()
 
 
