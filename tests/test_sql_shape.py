@@ -201,3 +201,58 @@ def test_equalities_to_constants_of_other_types_stay_apart(engine: str) -> None:
     assert not list(tree.find_all(exp.In))
     got = rows(q.execute(engine=engine, tables={"s": s}))
     assert got == [("1",), ("2",), ("x",)]
+
+
+def ordered_truth(sql: str) -> list[tuple]:
+    con = duckdb.connect()
+    for name, data in TABLES.items():
+        con.register(name, data)
+    return con.execute(sql).fetchall()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_sorted_fetch_is_one_select_with_its_joins(engine: str) -> None:
+    """Sort keys, ORDER BY and LIMIT go into the select that joins and filters (as in
+    hand-written SQL), not into three selects wrapped around it: fewer derived tables for
+    the engine to plan on every execution."""
+    a, b, _ = tables()
+    q = (
+        a.join(b, a.k == b.k)
+        .filter(a.x > 10)
+        .select("x", "y")
+        .order_by(pb.desc("y"), "x")
+        .limit(2, offset=1)
+    )
+    tree = emitted(q, engine)
+    assert len(list(tree.find_all(exp.Select))) == 1
+    assert tree.args.get("joins") and tree.args.get("order") and tree.args.get("limit")
+    assert [e.alias for e in tree.expressions] == ["c0", "c1"]  # no hidden sort columns
+    want = ordered_truth(
+        "SELECT x, y FROM a JOIN b ON a.k = b.k WHERE x > 10 ORDER BY y DESC, x LIMIT 2 OFFSET 1"
+    )
+    assert len(want) == 2
+    for e in ENGINES:
+        got = q.execute(engine=e, tables=TABLES)
+        assert [tuple(r.values()) for r in got.to_pylist()] == want, e
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ordering_by_an_aggregate_sorts_the_grouping_select(engine: str) -> None:
+    """A sort over an aggregate orders the grouping select by the aggregate, also when the
+    aggregate is not an output (the ordered select list carries no hidden key)."""
+    a, _, _ = tables()
+    g = a.group_by("k").aggregate(s=a.x.sum(), n=a.count())
+    q = g.order_by(pb.desc("s")).limit(3).select("k")
+    tree = emitted(q, engine)
+    grouping = _selects_with(tree, "group")
+    assert len(grouping) == 1 and grouping[0].args.get("order") and grouping[0].args.get("limit")
+    want = ordered_truth("SELECT k FROM a GROUP BY k ORDER BY sum(x) DESC LIMIT 3")
+    got = q.execute(engine=engine, tables=TABLES)
+    assert [tuple(r.values()) for r in got.to_pylist()] == want
+    unlimited = g.order_by("n", pb.desc("k"))
+    tree = emitted(unlimited, engine)
+    assert len(list(tree.find_all(exp.Select))) == 1
+    assert [e.alias for e in tree.expressions] == ["c0", "c1", "c2"]
+    got = unlimited.execute(engine=engine, tables=TABLES)
+    want = ordered_truth("SELECT k, sum(x), count(*) FROM a GROUP BY k ORDER BY 3, k DESC")
+    assert [tuple(r.values()) for r in got.to_pylist()] == want

@@ -73,7 +73,9 @@ class DataFusionTranslator(SqlTranslator):
     native_all_sets: ClassVar[bool] = False  # its INTERSECT ALL / EXCEPT ALL miscount
     flat_joins: ClassVar[bool] = True
     share_repeats: ClassVar[bool] = True
+    sort_in_place: ClassVar[bool] = True
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
+        "or": F.or_as_in_lists,  # its optimizer keeps an OR chain of equalities
         "sign": F.named("signum"),
         "approx_count_distinct": F.named("approx_distinct"),
         "is_infinite": _is_infinite,

@@ -17,7 +17,7 @@ BATCH_ROWS = 1 << 17
 
 
 class DuckDBTranslator(SqlTranslator):
-    """DuckDB's SQL is the translator's default dialect; nothing to override yet."""
+    """DuckDB's SQL is the translator's default dialect; the shape rules are switched on."""
 
     dialect: ClassVar[str] = "duckdb"
     engine_name: ClassVar[str] = "duckdb"
@@ -26,8 +26,10 @@ class DuckDBTranslator(SqlTranslator):
     # EXISTS beside explicit JOIN .. ON stays a correlated (delim) join in DuckDB's plan;
     # its own SEMI / ANTI JOIN becomes a hash semi join the join order optimizer places
     semi_join_syntax: ClassVar[bool] = True
+    sort_in_place: ClassVar[bool] = True
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "octet_length": F.named("strlen"),  # DuckDB's octet_length takes BLOB/BIT only
+        "or": F.or_as_in_lists,
     }
 
 

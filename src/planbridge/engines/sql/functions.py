@@ -105,8 +105,13 @@ def _and(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
 
 
 def _or(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
-    vals = fold_equalities(values(args))
+    vals = values(args)
     return exp.or_(*vals, copy=False) if vals else exp.false()
+
+
+def or_as_in_lists(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """``or`` with one value's equalities to constants as one ``IN`` list (see .in_lists)."""
+    return _or(tr, call, fold_equalities(values(args)))
 
 
 def _and_not(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:

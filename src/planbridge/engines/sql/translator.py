@@ -27,6 +27,7 @@ from planbridge.engines.sql.frame import (
 from planbridge.engines.sql.needed import Needed, needed_columns
 from planbridge.engines.sql.repeats import share_repeats
 from planbridge.engines.sql.setops import set_query
+from planbridge.engines.sql.sorting import kept, order_by_hidden, order_in_place, sort_keys
 from planbridge.engines.sql.sources import PlaceholderSources, Sources
 from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import PlanError, UnsupportedError
@@ -100,6 +101,9 @@ class SqlTranslator(ExpressionTranslator):
     semi_join_syntax: ClassVar[bool] = False
     # Whether sub-plans spelled twice are computed once, as a CTE (see .repeats)
     share_repeats: ClassVar[bool] = False
+    # Whether sort keys, ORDER BY and LIMIT go into the select they order (the input's own
+    # when it is a plain filter, join or aggregate) instead of selects wrapped around it
+    sort_in_place: ClassVar[bool] = False
 
     def __init__(self, sources: Sources | None = None) -> None:
         super().__init__()
@@ -118,7 +122,9 @@ class SqlTranslator(ExpressionTranslator):
             root = share_repeats(root)
         self._needed = needed_columns(root)
         frame = self.rel(root)
-        if frame.ordering:
+        if frame.ordering and self.sort_in_place and order_in_place(frame):
+            query = frame.query
+        elif frame.ordering:
             alias = self.alias()
             query: exp.Query = order_by(frame.visible(alias), alias, frame.ordering)
         else:
@@ -336,8 +342,14 @@ class SqlTranslator(ExpressionTranslator):
         return Frame(sel, len(values), inp.ordering)
 
     def rel_sort(self, r: ir.Sort) -> Frame:
+        """The input's columns and the sort keys as hidden columns ``_o0 ..``, in the input's
+        own select when it is a plain filter, join or aggregate (an input's order is lost)."""
         inp = self.rel(r.input)
-        alias, scope = self.input_scope(inp)
+        if inp.ordering or not self.sort_in_place:
+            alias, scope = self.input_scope(inp)
+            sel = exp.Select().from_(subquery(inp.query, alias), copy=False)
+        else:
+            _, scope, sel = self.open_input(inp, over_aggregate=True)
         ordering = []
         keys = []
         for i, s in enumerate(r.sorts):
@@ -346,16 +358,29 @@ class SqlTranslator(ExpressionTranslator):
             ordering.append(
                 Ordering(name, s.direction.startswith("desc"), s.direction.endswith("first"))
             )
-        cols = self.passthrough(r, scope)
-        sel = exp.Select(expressions=cols + keys).from_(subquery(inp.query, alias), copy=False)
+        sel.set("expressions", self.passthrough(r, scope) + keys)
         return Frame(sel, inp.width, tuple(ordering))
 
     def rel_fetch(self, r: ir.Fetch) -> Frame:
         inp = self.rel(r.input)
-        alias, scope = self.input_scope(inp)
-        cols = self.passthrough(r, scope) + self.carry(alias, inp.ordering)
-        sel = exp.Select(expressions=cols).from_(subquery(inp.query, alias), copy=False)
-        sel = order_by(sel, alias, inp.ordering)
+        q = inp.query
+        if (
+            self.sort_in_place
+            and inp.ordering
+            and isinstance(q, exp.Select)
+            and not any(q.args.get(k) for k in _CLAUSES if k != "having")
+            and sort_keys(q, inp.ordering) is not None
+        ):
+            # ORDER BY .. LIMIT in the select that computes the sort keys, by the keys'
+            # expressions (a hidden column may then be dropped: see ``translate``)
+            sel = q
+            sel.set("expressions", [e for e in q.expressions if kept(e, self.needed(r))])
+            sel = order_by_hidden(sel, inp.ordering)
+        else:
+            alias, scope = self.input_scope(inp)
+            cols = self.passthrough(r, scope) + self.carry(alias, inp.ordering)
+            sel = exp.Select(expressions=cols).from_(subquery(q, alias), copy=False)
+            sel = order_by(sel, alias, inp.ordering)
         if r.count is not None:
             sel.set("limit", exp.Limit(expression=self.expr_in(r.count, [])))
         if r.offset is not None and not (isinstance(r.offset, ir.Literal) and r.offset.value == 0):
