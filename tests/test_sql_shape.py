@@ -256,3 +256,31 @@ def test_ordering_by_an_aggregate_sorts_the_grouping_select(engine: str) -> None
     got = unlimited.execute(engine=engine, tables=TABLES)
     want = ordered_truth("SELECT k, sum(x), count(*) FROM a GROUP BY k ORDER BY 3, k DESC")
     assert [tuple(r.values()) for r in got.to_pylist()] == want
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_exists_over_plain_columns_selects_one(engine: str) -> None:
+    """``EXISTS`` of a relation that lists its input's columns (Isthmus spells ``SELECT *``
+    so) selects ``1``: the rows matter, not the columns the engine would bind."""
+    a, b, _ = tables()
+    q = a.filter(pb.exists(b.filter(b.k == a.k))).select("x")
+    tree = emitted(q, engine)
+    (exists,) = list(tree.find_all(exp.Exists))
+    assert [e.sql() for e in exists.this.expressions] == ["1"]
+    check(q, "SELECT x FROM a WHERE EXISTS (SELECT * FROM b WHERE b.k = a.k)")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sorting_a_grouped_join_is_one_select(engine: str) -> None:
+    a, b, _ = tables()
+    j = a.join(b, a.k == b.k)
+    q = j.group_by(a.k).aggregate(n=j.count(), s=b.y.sum()).order_by(pb.desc("n"), "k").limit(5)
+    tree = emitted(q, engine)
+    assert len(list(tree.find_all(exp.Select))) == 1
+    assert tree.args.get("joins") and tree.args.get("group") and tree.args.get("order")
+    want = ordered_truth(
+        "SELECT a.k, count(*), sum(y) FROM a JOIN b ON a.k = b.k GROUP BY a.k "
+        "ORDER BY 2 DESC, 1 LIMIT 5"
+    )
+    got = q.execute(engine=engine, tables=TABLES)
+    assert [tuple(r.values()) for r in got.to_pylist()] == want

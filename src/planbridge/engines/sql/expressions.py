@@ -79,10 +79,19 @@ def wrap(e: exp.Expression) -> exp.Expression:
     return exp.Paren(this=e) if isinstance(e, _OPERATORS) and not isinstance(e, exp.Paren) else e
 
 
+def _passthrough(q: exp.Query) -> bool:
+    """A select whose list only names columns (the rows it returns do not depend on it)."""
+    return isinstance(q, exp.Select) and all(
+        isinstance(e, exp.Alias) and isinstance(e.this, exp.Column) for e in q.expressions
+    )
+
+
 class ExpressionTranslator:
     """Expression half of the SQL translator (mixed into :class:`SqlTranslator`)."""
 
     engine_name: ClassVar[str]
+    # Whether ``EXISTS`` over a select of plain columns selects ``1`` instead
+    exists_selects_one: ClassVar[bool] = False
     #: Function handlers that differ from :data:`functions.FUNCTIONS` in this engine.
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {}
 
@@ -432,7 +441,12 @@ class ExpressionTranslator:
             raise UnsupportedError(
                 f"set predicate {e.op.upper()} is not supported by {self.engine_name}"
             )
-        return exp.Exists(this=self.subquery_query(e.rel))
+        query = self.subquery_query(e.rel)
+        if self.exists_selects_one and _passthrough(query):
+            # which columns do not matter, only whether a row does (as in ``SELECT *``):
+            # no list of the table's columns for the engine to bind on every execution
+            query.set("expressions", [exp.Literal.number(1)])
+        return exp.Exists(this=query)
 
     def expr_set_comparison(self, e: ir.SetComparison) -> exp.Expression:
         left = self.expr(e.left)

@@ -45,11 +45,12 @@ def non_empty(frame: Frame) -> Frame:
     return frame
 
 
-def _plain(q: exp.Select, over_aggregate: bool = False) -> bool:
+def _plain(q: exp.Select, over_aggregate: bool = False, grouped_joins: bool = False) -> bool:
     """A select that only joins, filters and renames the columns of aliased sources (or,
-    with ``over_aggregate``, one that groups one source: a projection's expressions can be
-    computed in the same select as the aggregates they use). WHERE applies after the FROM
-    clause's joins, outer ones included, so a filter on top can share the select."""
+    with ``over_aggregate``, one that groups one source, or with ``grouped_joins`` several:
+    a projection's expressions can be computed in the same select as the aggregates they
+    use). WHERE applies after the FROM clause's joins, outer ones included, so a filter on
+    top can share the select."""
     if any(q.args.get(k) for k in _CLAUSES) or not isinstance(q.args.get("from_"), exp.From):
         return False
     sources = [q.args["from_"].this] + [j.this for j in q.args.get("joins") or []]
@@ -60,7 +61,9 @@ def _plain(q: exp.Select, over_aggregate: bool = False) -> bool:
     if over_aggregate and (
         q.args.get("group") or any(_is_aggregate(e.this) for e in q.expressions)
     ):
-        return len(sources) == 1 and not any(e.find(exp.Window) for e in q.expressions)
+        return (grouped_joins or len(sources) == 1) and not any(
+            e.find(exp.Window) for e in q.expressions
+        )
     if q.args.get("group"):
         return False
     aliases = {x.alias for x in sources}
@@ -186,7 +189,11 @@ class SqlTranslator(ExpressionTranslator):
         return [aliased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need]
 
     def open_input(
-        self, frame: Frame, over_aggregate: bool = False, join_left: bool = False
+        self,
+        frame: Frame,
+        over_aggregate: bool = False,
+        join_left: bool = False,
+        grouped_joins: bool = False,
     ) -> tuple[str, list[exp.Expression], exp.Select]:
         """A select over ``frame`` (no select list yet) and the scope of its columns.
 
@@ -200,7 +207,7 @@ class SqlTranslator(ExpressionTranslator):
         if (
             not frame.ordering
             and isinstance(q, exp.Select)
-            and _plain(q, over_aggregate)
+            and _plain(q, over_aggregate, grouped_joins)
             and not (join_left and q.args.get("where"))
         ):
             alias, scope = _reused_scope(q, frame.width)
@@ -349,7 +356,7 @@ class SqlTranslator(ExpressionTranslator):
             alias, scope = self.input_scope(inp)
             sel = exp.Select().from_(subquery(inp.query, alias), copy=False)
         else:
-            _, scope, sel = self.open_input(inp, over_aggregate=True)
+            _, scope, sel = self.open_input(inp, over_aggregate=True, grouped_joins=True)
         ordering = []
         keys = []
         for i, s in enumerate(r.sorts):
