@@ -284,3 +284,28 @@ def test_sorting_a_grouped_join_is_one_select(engine: str) -> None:
     )
     got = q.execute(engine=engine, tables=TABLES)
     assert [tuple(r.values()) for r in got.to_pylist()] == want
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_filter_over_a_grouped_join_is_its_having(engine: str) -> None:
+    """Filter, projection and sort over an aggregate of a join share the aggregate's select
+    (``GROUP BY .. HAVING .. ORDER BY``, as TPC-H q11 is written): no derived table."""
+    a, b, _ = tables()
+    j = a.join(b, a.k == b.k)
+    g = j.group_by(a.k).aggregate(s=b.y.sum(), n=j.count())
+    q = g.filter(g.s > 2).select("k", t=g.s * 10).order_by(pb.desc("t"))
+    tree = emitted(q, engine)
+    assert len(list(tree.find_all(exp.Select))) == 1
+    assert all(tree.args.get(k) for k in ("joins", "group", "having", "order"))
+    want = ordered_truth(
+        "SELECT a.k, sum(y) * 10 AS t FROM a JOIN b ON a.k = b.k GROUP BY a.k "
+        "HAVING sum(y) > 2 ORDER BY t DESC"
+    )
+    assert len(want) == 1
+    got = q.execute(engine=engine, tables=TABLES)
+    assert [tuple(r.values()) for r in got.to_pylist()] == want
+    twice = g.filter(g.n > 0).filter(g.s < 100).select("k")  # both conditions in HAVING
+    tree = emitted(twice, engine)
+    assert len(list(tree.find_all(exp.Select))) == 1
+    assert len(list(tree.args["having"].find_all(exp.Sum))) == 1
+    check(twice, "SELECT a.k FROM a JOIN b ON a.k = b.k GROUP BY a.k HAVING sum(y) < 100")

@@ -74,6 +74,7 @@ class DataFusionTranslator(SqlTranslator):
     flat_joins: ClassVar[bool] = True
     share_repeats: ClassVar[bool] = True
     sort_in_place: ClassVar[bool] = True
+    grouped_selects: ClassVar[bool] = True
     exists_selects_one: ClassVar[bool] = True
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "or": F.or_as_in_lists,  # its optimizer keeps an OR chain of equalities

@@ -27,6 +27,7 @@ class DuckDBTranslator(SqlTranslator):
     # its own SEMI / ANTI JOIN becomes a hash semi join the join order optimizer places
     semi_join_syntax: ClassVar[bool] = True
     sort_in_place: ClassVar[bool] = True
+    grouped_selects: ClassVar[bool] = True
     exists_selects_one: ClassVar[bool] = True
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "octet_length": F.named("strlen"),  # DuckDB's octet_length takes BLOB/BIT only

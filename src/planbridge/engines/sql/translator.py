@@ -47,20 +47,23 @@ def non_empty(frame: Frame) -> Frame:
 
 def _plain(q: exp.Select, over_aggregate: bool = False, grouped_joins: bool = False) -> bool:
     """A select that only joins, filters and renames the columns of aliased sources (or,
-    with ``over_aggregate``, one that groups one source, or with ``grouped_joins`` several:
-    a projection's expressions can be computed in the same select as the aggregates they
-    use). WHERE applies after the FROM clause's joins, outer ones included, so a filter on
-    top can share the select."""
-    if any(q.args.get(k) for k in _CLAUSES) or not isinstance(q.args.get("from_"), exp.From):
+    with ``over_aggregate``, one that groups one source, or with ``grouped_joins`` one that
+    groups several, HAVING included: a projection's expressions, sort keys and a filter as
+    HAVING can be computed in the same select as the aggregates they use). WHERE applies
+    after the FROM clause's joins, outer ones included, so a filter on top can share the
+    select."""
+    grouped = bool(q.args.get("group")) or any(_is_aggregate(e) for e in q.expressions)
+    allowed = {"having"} if over_aggregate and grouped_joins and q.args.get("group") else set()
+    if any(q.args.get(k) for k in _CLAUSES if k not in allowed):
+        return False
+    if not isinstance(q.args.get("from_"), exp.From):
         return False
     sources = [q.args["from_"].this] + [j.this for j in q.args.get("joins") or []]
     if not all(isinstance(x, exp.Subquery | exp.Table) and x.alias for x in sources):
         return False
     if not q.expressions or not all(isinstance(e, exp.Alias) for e in q.expressions):
         return False
-    if over_aggregate and (
-        q.args.get("group") or any(_is_aggregate(e.this) for e in q.expressions)
-    ):
+    if over_aggregate and grouped:
         return (grouped_joins or len(sources) == 1) and not any(
             e.find(exp.Window) for e in q.expressions
         )
@@ -107,6 +110,9 @@ class SqlTranslator(ExpressionTranslator):
     # Whether sort keys, ORDER BY and LIMIT go into the select they order (the input's own
     # when it is a plain filter, join or aggregate) instead of selects wrapped around it
     sort_in_place: ClassVar[bool] = False
+    # Whether a filter (as HAVING), projection or sort over an aggregate of joined sources
+    # is computed in the aggregate's own select (else only over an aggregate of one source)
+    grouped_selects: ClassVar[bool] = False
 
     def __init__(self, sources: Sources | None = None) -> None:
         super().__init__()
@@ -193,7 +199,6 @@ class SqlTranslator(ExpressionTranslator):
         frame: Frame,
         over_aggregate: bool = False,
         join_left: bool = False,
-        grouped_joins: bool = False,
     ) -> tuple[str, list[exp.Expression], exp.Select]:
         """A select over ``frame`` (no select list yet) and the scope of its columns.
 
@@ -207,7 +212,7 @@ class SqlTranslator(ExpressionTranslator):
         if (
             not frame.ordering
             and isinstance(q, exp.Select)
-            and _plain(q, over_aggregate, grouped_joins)
+            and _plain(q, over_aggregate, self.grouped_selects)
             and not (join_left and q.args.get("where"))
         ):
             alias, scope = _reused_scope(q, frame.width)
@@ -331,9 +336,14 @@ class SqlTranslator(ExpressionTranslator):
     # -- single input ------------------------------------------------------------------
     def rel_filter(self, r: ir.Filter) -> Frame:
         inp = self.rel(r.input)
-        alias, scope, sel = self.open_input(inp)
+        q = inp.query
+        # a filter over a grouping select is its HAVING (``grouped_selects``)
+        having = self.grouped_selects and isinstance(q, exp.Select) and bool(q.args.get("group"))
+        alias, scope, sel = self.open_input(inp, over_aggregate=having)
         cond = self.expr_in(r.condition, scope)
         sel.set("expressions", self.passthrough(r, scope) + self.carry(alias, inp.ordering))
+        if having and sel is q:
+            return Frame(sel.having(cond, copy=False), inp.width, inp.ordering)
         sel = sel.where(cond, copy=False)
         return Frame(sel, inp.width, inp.ordering)
 
@@ -356,7 +366,7 @@ class SqlTranslator(ExpressionTranslator):
             alias, scope = self.input_scope(inp)
             sel = exp.Select().from_(subquery(inp.query, alias), copy=False)
         else:
-            _, scope, sel = self.open_input(inp, over_aggregate=True, grouped_joins=True)
+            _, scope, sel = self.open_input(inp, over_aggregate=True)
         ordering = []
         keys = []
         for i, s in enumerate(r.sorts):
