@@ -40,6 +40,7 @@ def _precision(t: ir.Type) -> int:
 
 
 _INT_DIGITS = {"i8": 3, "i16": 5, "i32": 10, "i64": 19}
+_TO_TEXT = frozenset({*_INT_DIGITS, "decimal", "fp32", "fp64", "boolean", "date", "string"})
 
 
 def cannot_fail(source: ir.Type, target: ir.Type) -> bool:
@@ -47,6 +48,8 @@ def cannot_fail(source: ir.Type, target: ir.Type) -> bool:
     that would return null on failure is a plain cast, which engines evaluate faster and
     plan through (join keys, filters)."""
     a, b = T.kind(source), T.kind(target)
+    if b == "string" and a in _TO_TEXT:
+        return True  # every such value has a text form
     if a in _INT_DIGITS:
         if b in _INT_DIGITS:
             return _INT_DIGITS[b] >= _INT_DIGITS[a]
