@@ -327,3 +327,20 @@ def test_casts_to_text_are_plain_casts(engine: str) -> None:
     got = q.execute(engine=engine, tables={"d": d}).to_pylist()
     assert [r["y"] for r in got] == [1995, None]
     assert got[0]["s"] in ("1.5", "1.5e0", "1.5E0")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_aggregate_computes_its_input_expressions_in_place(engine: str) -> None:
+    """An aggregate over computed columns of a join takes the expressions into its arguments
+    and keys (``SUM(x * y) .. GROUP BY k % 2``, as TPC-H q01 and q11 are written); a
+    constant key stays in a derived table (``GROUP BY 1`` would name a column)."""
+    a, b, _ = tables()
+    j = a.join(b, a.k == b.k).select(g=a.k % 2, v=a.x * b.y)
+    q = j.group_by("g").aggregate(s=j.v.sum())
+    tree = emitted(q, engine)
+    assert len(list(tree.find_all(exp.Select))) == 1
+    check(q, "SELECT a.k % 2, sum(a.x * b.y) FROM a JOIN b ON a.k = b.k GROUP BY a.k % 2")
+    c = a.select(one=pb.literal(1), x=a.x)
+    constant = c.group_by("one").aggregate(s=c.x.sum())
+    assert len(list(emitted(constant, engine).find_all(exp.Select))) == 2
+    check(constant, "SELECT 1, sum(x) FROM a")

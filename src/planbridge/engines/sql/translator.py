@@ -45,13 +45,16 @@ def non_empty(frame: Frame) -> Frame:
     return frame
 
 
-def _plain(q: exp.Select, over_aggregate: bool = False, grouped_joins: bool = False) -> bool:
+def _plain(
+    q: exp.Select, over_aggregate: bool = False, grouped_joins: bool = False, computed: bool = False
+) -> bool:
     """A select that only joins, filters and renames the columns of aliased sources (or,
     with ``over_aggregate``, one that groups one source, or with ``grouped_joins`` one that
     groups several, HAVING included: a projection's expressions, sort keys and a filter as
-    HAVING can be computed in the same select as the aggregates they use). WHERE applies
-    after the FROM clause's joins, outer ones included, so a filter on top can share the
-    select."""
+    HAVING can be computed in the same select as the aggregates they use; with
+    ``computed``, one whose columns are expressions of the sources' columns, which an
+    aggregate on top may compute in its arguments and keys). WHERE applies after the FROM
+    clause's joins, outer ones included, so a filter on top can share the select."""
     grouped = bool(q.args.get("group")) or any(_is_aggregate(e) for e in q.expressions)
     allowed = {"having"} if over_aggregate and grouped_joins and q.args.get("group") else set()
     if any(q.args.get(k) for k in _CLAUSES if k not in allowed):
@@ -70,7 +73,19 @@ def _plain(q: exp.Select, over_aggregate: bool = False, grouped_joins: bool = Fa
     if q.args.get("group"):
         return False
     aliases = {x.alias for x in sources}
+    if computed:
+        return all(_computed(e.this, aliases) for e in q.expressions)
     return all(isinstance(e.this, exp.Column) and e.this.table in aliases for e in q.expressions)
+
+
+def _computed(e: exp.Expression, aliases: set[str]) -> bool:
+    """An expression of the columns of ``aliases`` that may be evaluated again where it is
+    used (no aggregate, window, subquery or random value; not a constant, which GROUP BY
+    would read as a column position)."""
+    cols = list(e.find_all(exp.Column))
+    if not cols or any(c.table not in aliases for c in cols):
+        return False
+    return not e.find(exp.AggFunc, exp.Window, exp.Select, exp.Rand)
 
 
 def _reused_scope(q: exp.Select, width: int) -> tuple[str, list[exp.Expression]]:
@@ -199,6 +214,7 @@ class SqlTranslator(ExpressionTranslator):
         frame: Frame,
         over_aggregate: bool = False,
         join_left: bool = False,
+        computed: bool = False,
     ) -> tuple[str, list[exp.Expression], exp.Select]:
         """A select over ``frame`` (no select list yet) and the scope of its columns.
 
@@ -212,7 +228,7 @@ class SqlTranslator(ExpressionTranslator):
         if (
             not frame.ordering
             and isinstance(q, exp.Select)
-            and _plain(q, over_aggregate, self.grouped_selects)
+            and _plain(q, over_aggregate, self.grouped_selects, computed)
             and not (join_left and q.args.get("where"))
         ):
             alias, scope = _reused_scope(q, frame.width)
@@ -406,7 +422,9 @@ class SqlTranslator(ExpressionTranslator):
 
     def rel_aggregate(self, r: ir.Aggregate) -> Frame:
         inp = self.rel(r.input)
-        _, scope, sel = self.open_input(inp)
+        # with ``grouped_selects``, the input's computed columns go into the aggregates'
+        # arguments and the keys (``SUM(a * b) .. GROUP BY f(x)``, as written by hand)
+        _, scope, sel = self.open_input(inp, computed=self.grouped_selects)
         keys = [self.expr_in(g, scope) for g in r.grouping_expressions]
         measures = [self.measure(m, scope) for m in r.measures]
         values = [k.copy() for k in keys] + measures
