@@ -74,7 +74,11 @@ class DataFusionTranslator(SqlTranslator):
     flat_joins: ClassVar[bool] = True
     share_repeats: ClassVar[bool] = True
     supports_lambdas: ClassVar[bool] = False
+    sort_in_place: ClassVar[bool] = True
+    grouped_selects: ClassVar[bool] = True
+    exists_selects_one: ClassVar[bool] = True
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
+        "or": F.or_as_in_lists,  # its optimizer keeps an OR chain of equalities
         "sort": sort_list("array_sort"),
         "string_split": F.string_split("string_to_array"),
         "regexp_string_split": _missing("regexp_string_split (regular-expression split)"),

@@ -27,7 +27,7 @@ def _shift_left(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
 
 
 class DuckDBTranslator(SqlTranslator):
-    """DuckDB's SQL is the translator's default dialect; nothing to override yet."""
+    """DuckDB's SQL is the translator's default dialect; the shape rules are switched on."""
 
     dialect: ClassVar[str] = "duckdb"
     engine_name: ClassVar[str] = "duckdb"
@@ -37,9 +37,13 @@ class DuckDBTranslator(SqlTranslator):
     # its own SEMI / ANTI JOIN becomes a hash semi join the join order optimizer places
     semi_join_syntax: ClassVar[bool] = True
     bitwise_integer: ClassVar[str] = "INT128"  # HUGEINT
+    sort_in_place: ClassVar[bool] = True
+    grouped_selects: ClassVar[bool] = True
+    exists_selects_one: ClassVar[bool] = True
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "octet_length": F.named("strlen"),  # DuckDB's octet_length takes BLOB/BIT only
         "shift_left": _shift_left,
+        "or": F.or_as_in_lists,
     }
 
 

@@ -40,6 +40,7 @@ def _precision(t: ir.Type) -> int:
 
 
 _INT_DIGITS = {"i8": 3, "i16": 5, "i32": 10, "i64": 19}
+_TO_TEXT = frozenset({*_INT_DIGITS, "decimal", "fp32", "fp64", "boolean", "date", "string"})
 
 
 def cannot_fail(source: ir.Type, target: ir.Type) -> bool:
@@ -47,6 +48,8 @@ def cannot_fail(source: ir.Type, target: ir.Type) -> bool:
     that would return null on failure is a plain cast, which engines evaluate faster and
     plan through (join keys, filters)."""
     a, b = T.kind(source), T.kind(target)
+    if b == "string" and a in _TO_TEXT:
+        return True  # every such value has a text form
     if a in _INT_DIGITS:
         if b in _INT_DIGITS:
             return _INT_DIGITS[b] >= _INT_DIGITS[a]
@@ -84,10 +87,19 @@ def _lambda_param(depth: int, index: int) -> str:
     return f"_pb_l{depth}_{index}"
 
 
+def _passthrough(q: exp.Query) -> bool:
+    """A select whose list only names columns (the rows it returns do not depend on it)."""
+    return isinstance(q, exp.Select) and all(
+        isinstance(e, exp.Alias) and isinstance(e.this, exp.Column) for e in q.expressions
+    )
+
+
 class ExpressionTranslator:
     """Expression half of the SQL translator (mixed into :class:`SqlTranslator`)."""
 
     engine_name: ClassVar[str]
+    # Whether ``EXISTS`` over a select of plain columns selects ``1`` instead
+    exists_selects_one: ClassVar[bool] = False
     #: Function handlers that differ from :data:`functions.FUNCTIONS` in this engine.
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {}
     #: The integer type decimal bitwise operations run in (the widest the engine has)
@@ -465,7 +477,12 @@ class ExpressionTranslator:
             raise UnsupportedError(
                 f"set predicate {e.op.upper()} is not supported by {self.engine_name}"
             )
-        return exp.Exists(this=self.subquery_query(e.rel))
+        query = self.subquery_query(e.rel)
+        if self.exists_selects_one and _passthrough(query):
+            # which columns do not matter, only whether a row does (as in ``SELECT *``):
+            # no list of the table's columns for the engine to bind on every execution
+            query.set("expressions", [exp.Literal.number(1)])
+        return exp.Exists(this=query)
 
     def expr_set_comparison(self, e: ir.SetComparison) -> exp.Expression:
         left = self.expr(e.left)

@@ -14,6 +14,7 @@ import sqlglot.expressions as exp
 
 from planbridge import types as T
 from planbridge.consumer import ir
+from planbridge.engines.sql.in_lists import fold_equalities
 from planbridge.engines.sql.lists import LIST_FUNCTIONS
 from planbridge.engines.sql.types import integer_range, is_integer, sql_type
 from planbridge.errors import UnsupportedError
@@ -190,6 +191,11 @@ def _and(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
 def _or(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     vals = values(args)
     return exp.or_(*vals, copy=False) if vals else exp.false()
+
+
+def or_as_in_lists(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """``or`` with one value's equalities to constants as one ``IN`` list (see .in_lists)."""
+    return _or(tr, call, fold_equalities(values(args)))
 
 
 def _and_not(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:

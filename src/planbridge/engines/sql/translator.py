@@ -28,6 +28,7 @@ from planbridge.engines.sql.needed import Needed, needed_columns
 from planbridge.engines.sql.repeats import share_repeats
 from planbridge.engines.sql.session_replay import replayed_session, session_replay
 from planbridge.engines.sql.setops import set_query
+from planbridge.engines.sql.sorting import kept, order_by_hidden, order_in_place, sort_keys
 from planbridge.engines.sql.sources import PlaceholderSources, Sources
 from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import PlanError, UnsupportedError
@@ -45,26 +46,47 @@ def non_empty(frame: Frame) -> Frame:
     return frame
 
 
-def _plain(q: exp.Select, over_aggregate: bool = False) -> bool:
+def _plain(
+    q: exp.Select, over_aggregate: bool = False, grouped_joins: bool = False, computed: bool = False
+) -> bool:
     """A select that only joins, filters and renames the columns of aliased sources (or,
-    with ``over_aggregate``, one that groups one source: a projection's expressions can be
-    computed in the same select as the aggregates they use). WHERE applies after the FROM
+    with ``over_aggregate``, one that groups one source, or with ``grouped_joins`` one that
+    groups several, HAVING included: a projection's expressions, sort keys and a filter as
+    HAVING can be computed in the same select as the aggregates they use; with
+    ``computed``, one whose columns are expressions of the sources' columns, which an
+    aggregate on top may compute in its arguments and keys). WHERE applies after the FROM
     clause's joins, outer ones included, so a filter on top can share the select."""
-    if any(q.args.get(k) for k in _CLAUSES) or not isinstance(q.args.get("from_"), exp.From):
+    grouped = bool(q.args.get("group")) or any(_is_aggregate(e) for e in q.expressions)
+    allowed = {"having"} if over_aggregate and grouped_joins and q.args.get("group") else set()
+    if any(q.args.get(k) for k in _CLAUSES if k not in allowed):
+        return False
+    if not isinstance(q.args.get("from_"), exp.From):
         return False
     sources = [q.args["from_"].this] + [j.this for j in q.args.get("joins") or []]
     if not all(isinstance(x, exp.Subquery | exp.Table) and x.alias for x in sources):
         return False
     if not q.expressions or not all(isinstance(e, exp.Alias) for e in q.expressions):
         return False
-    if over_aggregate and (
-        q.args.get("group") or any(_is_aggregate(e.this) for e in q.expressions)
-    ):
-        return len(sources) == 1 and not any(e.find(exp.Window) for e in q.expressions)
+    if over_aggregate and grouped:
+        return (grouped_joins or len(sources) == 1) and not any(
+            e.find(exp.Window) for e in q.expressions
+        )
     if q.args.get("group"):
         return False
     aliases = {x.alias for x in sources}
+    if computed:
+        return all(_computed(e.this, aliases) for e in q.expressions)
     return all(isinstance(e.this, exp.Column) and e.this.table in aliases for e in q.expressions)
+
+
+def _computed(e: exp.Expression, aliases: set[str]) -> bool:
+    """An expression of the columns of ``aliases`` that may be evaluated again where it is
+    used (no aggregate, window, subquery or random value; not a constant, which GROUP BY
+    would read as a column position)."""
+    cols = list(e.find_all(exp.Column))
+    if not cols or any(c.table not in aliases for c in cols):
+        return False
+    return not e.find(exp.AggFunc, exp.Window, exp.Select, exp.Rand)
 
 
 def _reused_scope(q: exp.Select, width: int) -> tuple[str, list[exp.Expression]]:
@@ -101,6 +123,12 @@ class SqlTranslator(ExpressionTranslator):
     semi_join_syntax: ClassVar[bool] = False
     # Whether sub-plans spelled twice are computed once, as a CTE (see .repeats)
     share_repeats: ClassVar[bool] = False
+    # Whether sort keys, ORDER BY and LIMIT go into the select they order (the input's own
+    # when it is a plain filter, join or aggregate) instead of selects wrapped around it
+    sort_in_place: ClassVar[bool] = False
+    # Whether a filter (as HAVING), projection or sort over an aggregate of joined sources
+    # is computed in the aggregate's own select (else only over an aggregate of one source)
+    grouped_selects: ClassVar[bool] = False
 
     def __init__(self, sources: Sources | None = None) -> None:
         super().__init__()
@@ -119,7 +147,9 @@ class SqlTranslator(ExpressionTranslator):
             root = share_repeats(root)
         self._needed = needed_columns(root)
         frame = self.rel(root)
-        if frame.ordering:
+        if frame.ordering and self.sort_in_place and order_in_place(frame):
+            query = frame.query
+        elif frame.ordering:
             alias = self.alias()
             query: exp.Query = order_by(frame.visible(alias), alias, frame.ordering)
         else:
@@ -183,7 +213,11 @@ class SqlTranslator(ExpressionTranslator):
         return [aliased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need]
 
     def open_input(
-        self, frame: Frame, over_aggregate: bool = False, join_left: bool = False
+        self,
+        frame: Frame,
+        over_aggregate: bool = False,
+        join_left: bool = False,
+        computed: bool = False,
     ) -> tuple[str, list[exp.Expression], exp.Select]:
         """A select over ``frame`` (no select list yet) and the scope of its columns.
 
@@ -197,7 +231,7 @@ class SqlTranslator(ExpressionTranslator):
         if (
             not frame.ordering
             and isinstance(q, exp.Select)
-            and _plain(q, over_aggregate)
+            and _plain(q, over_aggregate, self.grouped_selects, computed)
             and not (join_left and q.args.get("where"))
         ):
             alias, scope = _reused_scope(q, frame.width)
@@ -321,9 +355,14 @@ class SqlTranslator(ExpressionTranslator):
     # -- single input ------------------------------------------------------------------
     def rel_filter(self, r: ir.Filter) -> Frame:
         inp = self.rel(r.input)
-        alias, scope, sel = self.open_input(inp)
+        q = inp.query
+        # a filter over a grouping select is its HAVING (``grouped_selects``)
+        having = self.grouped_selects and isinstance(q, exp.Select) and bool(q.args.get("group"))
+        alias, scope, sel = self.open_input(inp, over_aggregate=having)
         cond = self.expr_in(r.condition, scope)
         sel.set("expressions", self.passthrough(r, scope) + self.carry(alias, inp.ordering))
+        if having and sel is q:
+            return Frame(sel.having(cond, copy=False), inp.width, inp.ordering)
         sel = sel.where(cond, copy=False)
         return Frame(sel, inp.width, inp.ordering)
 
@@ -339,8 +378,14 @@ class SqlTranslator(ExpressionTranslator):
         return Frame(sel, len(values), inp.ordering)
 
     def rel_sort(self, r: ir.Sort) -> Frame:
+        """The input's columns and the sort keys as hidden columns ``_o0 ..``, in the input's
+        own select when it is a plain filter, join or aggregate (an input's order is lost)."""
         inp = self.rel(r.input)
-        alias, scope = self.input_scope(inp)
+        if inp.ordering or not self.sort_in_place:
+            alias, scope = self.input_scope(inp)
+            sel = exp.Select().from_(subquery(inp.query, alias), copy=False)
+        else:
+            _, scope, sel = self.open_input(inp, over_aggregate=True)
         ordering = []
         keys = []
         for i, s in enumerate(r.sorts):
@@ -349,16 +394,29 @@ class SqlTranslator(ExpressionTranslator):
             ordering.append(
                 Ordering(name, s.direction.startswith("desc"), s.direction.endswith("first"))
             )
-        cols = self.passthrough(r, scope)
-        sel = exp.Select(expressions=cols + keys).from_(subquery(inp.query, alias), copy=False)
+        sel.set("expressions", self.passthrough(r, scope) + keys)
         return Frame(sel, inp.width, tuple(ordering))
 
     def rel_fetch(self, r: ir.Fetch) -> Frame:
         inp = self.rel(r.input)
-        alias, scope = self.input_scope(inp)
-        cols = self.passthrough(r, scope) + self.carry(alias, inp.ordering)
-        sel = exp.Select(expressions=cols).from_(subquery(inp.query, alias), copy=False)
-        sel = order_by(sel, alias, inp.ordering)
+        q = inp.query
+        if (
+            self.sort_in_place
+            and inp.ordering
+            and isinstance(q, exp.Select)
+            and not any(q.args.get(k) for k in _CLAUSES if k != "having")
+            and sort_keys(q, inp.ordering) is not None
+        ):
+            # ORDER BY .. LIMIT in the select that computes the sort keys, by the keys'
+            # expressions (a hidden column may then be dropped: see ``translate``)
+            sel = q
+            sel.set("expressions", [e for e in q.expressions if kept(e, self.needed(r))])
+            sel = order_by_hidden(sel, inp.ordering)
+        else:
+            alias, scope = self.input_scope(inp)
+            cols = self.passthrough(r, scope) + self.carry(alias, inp.ordering)
+            sel = exp.Select(expressions=cols).from_(subquery(q, alias), copy=False)
+            sel = order_by(sel, alias, inp.ordering)
         if r.count is not None:
             sel.set("limit", exp.Limit(expression=self.expr_in(r.count, [])))
         if r.offset is not None and not (isinstance(r.offset, ir.Literal) and r.offset.value == 0):
@@ -367,7 +425,9 @@ class SqlTranslator(ExpressionTranslator):
 
     def rel_aggregate(self, r: ir.Aggregate) -> Frame:
         inp = self.rel(r.input)
-        _, scope, sel = self.open_input(inp)
+        # with ``grouped_selects``, the input's computed columns go into the aggregates'
+        # arguments and the keys (``SUM(a * b) .. GROUP BY f(x)``, as written by hand)
+        _, scope, sel = self.open_input(inp, computed=self.grouped_selects)
         keys = [self.expr_in(g, scope) for g in r.grouping_expressions]
         measures = [self.measure(m, scope) for m in r.measures]
         values = [k.copy() for k in keys] + measures
