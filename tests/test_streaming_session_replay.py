@@ -397,3 +397,14 @@ def test_batch_engines_match_the_model_on_random_streams(rows, delay, keyed) -> 
     for engine in ENGINES:
         got = on_engine(rows, delay, engine, keyed=keyed)
         assert got == want, engine
+
+
+def test_flink_keeps_each_replayed_table_alive_while_its_file_is_cached() -> None:
+    """Flink's converted-file cache is keyed by the table object's id; the entry must hold
+    that very object (not the arrival-sorted copy), or a later table reusing the id would
+    be read from the old file (a stale answer seen in the suite once)."""
+    from planbridge.engines.flink import ddl
+
+    table = events(arrive(1, 2, 30))
+    run(sessions(0).to_substrait(), {"events": table}, "flink")
+    assert any(entry[0] is table for entry in ddl._CACHE.files.values())

@@ -215,8 +215,13 @@ def _duck_value(col: exp.Expression, t: ir.Type) -> exp.Expression:
     return col
 
 
-def write_json(data: Any, columns: list[tuple[str, ir.Type]], key: Any) -> Path:
-    """Write ``data``'s ``columns`` (source name, declared type) as ``c0..cN`` JSON lines."""
+def write_json(
+    data: Any, columns: list[tuple[str, ir.Type]], key: Any, keep: Any = None
+) -> Path:
+    """Write ``data``'s ``columns`` (source name, declared type) as ``c0..cN`` JSON lines.
+
+    The cache entry holds ``keep`` (default ``data``): the object whose ``id`` is in ``key``,
+    so that the id cannot be reused by another table while the entry exists."""
     import duckdb
 
     with _CACHE.lock:
@@ -244,7 +249,7 @@ def write_json(data: Any, columns: list[tuple[str, ir.Type]], key: Any) -> Path:
             raise TableBindingError(f"cannot prepare the data for Flink: {exc}") from None
         finally:
             con.close()
-        _CACHE.files[key] = (data, path)
+        _CACHE.files[key] = (data if keep is None else keep, path)
         return path
 
 
@@ -355,10 +360,11 @@ class FlinkSources(TableBinder):
         ]
         spec = tuple((s, T.type_to_str(t)) for s, t in source_cols)
         wm = self.watermarks.get(id(rel))
+        original = data  # the object ``key`` names: kept alive with the cached file
         if wm is not None and wm.arrival is not None:
             data = _in_arrival_order(data, picked[wm.arrival][0])
             key = (key, "arrival", wm.arrival)
-        path = write_json(data, source_cols, (key, spec))
+        path = write_json(data, source_cols, (key, spec), keep=original)
         names = [f"c{i}" for i in range(len(rel.base_schema))]
         types = [t for _, t in source_cols]
         name = self.declare(("data", key, spec), rel, names, json_options(path), types)
