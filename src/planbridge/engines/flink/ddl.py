@@ -215,9 +215,7 @@ def _duck_value(col: exp.Expression, t: ir.Type) -> exp.Expression:
     return col
 
 
-def write_json(
-    data: Any, columns: list[tuple[str, ir.Type]], key: Any, keep: Any = None
-) -> Path:
+def write_json(data: Any, columns: list[tuple[str, ir.Type]], key: Any, keep: Any = None) -> Path:
     """Write ``data``'s ``columns`` (source name, declared type) as ``c0..cN`` JSON lines.
 
     The cache entry holds ``keep`` (default ``data``): the object whose ``id`` is in ``key``,
