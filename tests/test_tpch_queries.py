@@ -76,15 +76,24 @@ def test_planbridge_engines_match_duckdb_sql(q: str, engine: str, plans, tables,
     _check(expected, planbridge.execute(plans[q], engine=engine, tables=tables), ordered)
 
 
+# The queries that take a date's year with ``.year()``: the standard extract(YEAR, date),
+# whose enumeration argument DataFusion's own consumer rejects
+EXTRACTS_YEAR = {"q07", "q08", "q09"}
+
+
 @pytest.mark.parametrize("q", QUERIES)
 def test_datafusion_native_consumer_matches_duckdb_sql(q: str, plans, tables, truth) -> None:
+    if q in EXTRACTS_YEAR:
+        with pytest.raises(UnsupportedError, match="Function argument non-Value type"):
+            NativeDataFusion().run(plans[q], tables)
+        return
     expected, ordered = truth(q)
     _check(expected, NativeDataFusion().run(plans[q], tables), ordered)
 
 
 def test_extract_year_is_a_datafusion_consumer_gap(tables, truth) -> None:
-    """``.year()`` is the standard extract(YEAR, date); DataFusion's consumer rejects its
-    enumeration argument, which is why q07-q09 read the year from the ISO text instead."""
+    """``.year()`` is the standard extract(YEAR, date); DataFusion's own consumer rejects its
+    enumeration argument (q07-q09 use it, as the TPC-H text does); planbridge runs it."""
     lineitem = runpy.run_path(str(TPCH / "tpch_schema.py"))["lineitem"]
     q = lineitem.group_by(y=lineitem.l_shipdate.year()).aggregate(n=lineitem.count()).order_by("y")
     plan = q.to_substrait()

@@ -4,7 +4,7 @@ import datetime as dt
 
 from tpch_schema import customer as c
 from tpch_schema import lineitem as l
-from tpch_schema import nation, year_of
+from tpch_schema import nation
 from tpch_schema import orders as o
 from tpch_schema import supplier as s
 
@@ -23,7 +23,7 @@ shipping = (
     .select(
         supp_nation=n1.n_name,
         cust_nation=n2.n_name,
-        l_year=year_of(l.l_shipdate),
+        l_year=l.l_shipdate.year(),
         volume=l.l_extendedprice * (1 - l.l_discount),
     )
 )

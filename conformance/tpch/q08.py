@@ -4,7 +4,7 @@ import datetime as dt
 
 from tpch_schema import customer as c
 from tpch_schema import lineitem as l
-from tpch_schema import nation, year_of
+from tpch_schema import nation
 from tpch_schema import orders as o
 from tpch_schema import part as p
 from tpch_schema import region as r
@@ -27,7 +27,7 @@ all_nations = (
         p.p_type == "ECONOMY ANODIZED STEEL",
     )
     .select(
-        o_year=year_of(o.o_orderdate),
+        o_year=o.o_orderdate.year(),
         volume=l.l_extendedprice * (1 - l.l_discount),
         nation=n2.n_name,
     )

@@ -6,7 +6,6 @@ from tpch_schema import orders as o
 from tpch_schema import part as p
 from tpch_schema import partsupp as ps
 from tpch_schema import supplier as s
-from tpch_schema import year_of
 
 import planbridge as pb
 
@@ -19,7 +18,7 @@ profit = (
     .join(n, s.s_nationkey == n.n_nationkey)
     .select(
         nation=n.n_name,
-        o_year=year_of(o.o_orderdate),
+        o_year=o.o_orderdate.year(),
         amount=l.l_extendedprice * (1 - l.l_discount) - ps.ps_supplycost * l.l_quantity,
     )
 )

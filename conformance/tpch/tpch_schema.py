@@ -99,14 +99,3 @@ lineitem = pb.table(
     },
 )
 
-
-def year_of(date):
-    """The calendar year of a date, read from its ISO text (``YYYY-MM-DD``).
-
-    ``date.year()`` is the standard ``extract(YEAR, date)``, whose enumeration argument
-    DataFusion's own Substrait consumer rejects ("Function argument non-Value type not
-    supported"); this spelling uses only casts and ``substring``, which every consumer runs.
-    tests/test_tpch_queries.py shows both: the extract form failing there with that error,
-    and this one matching DuckDB.
-    """
-    return date.cast("string").substr(0, 4).cast("int64")
