@@ -176,7 +176,7 @@ def _window_functions(msg) -> int:
 
 def test_aggregate_over_sessions_uses_the_fused_lowering() -> None:
     fused = lower_plan(_pipelines()["session"].to_substrait())
-    assert _window_functions(fused.proto) == 2  # lag and the running sum
+    assert _window_functions(fused.proto) == 3  # lag, row_number and the running sum
     t = pb.table("events", SCHEMA)
     w = t.window_by("ts").session(pb.interval(seconds=1), by="k")
     general = lower_plan(w.mutate(x=w.v + 1).to_substrait())
