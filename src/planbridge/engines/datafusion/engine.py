@@ -15,7 +15,7 @@ from planbridge.engines.datafusion.dialect import DataFusionDialect
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.lists import sort_list
 from planbridge.engines.sql.translator import SqlTranslator
-from planbridge.engines.sql.types import decimal_type, is_integer, sql_type
+from planbridge.engines.sql.types import is_integer, sql_type
 from planbridge.errors import EngineError, UnsupportedError
 
 
@@ -59,8 +59,7 @@ def _checked(name: str) -> F.Handler:
     def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
         if call.option("overflow") != "ERROR" or not is_integer(call.type):
             return base(tr, call, args)
-        wide = [exp.Cast(this=v, to=decimal_type(38, 0)) for v in F.values(args)]
-        return exp.Cast(this=base(tr, call, wide), to=tr.data_type(call.type))
+        return exp.Cast(this=F.in_decimal_38(base, tr, call, args), to=tr.data_type(call.type))
 
     return handler
 

@@ -21,7 +21,7 @@ from planbridge.engines.sql import functions as F
 from planbridge.engines.sql.frame import Frame, aliased, col_name, column, order_by, subquery
 from planbridge.engines.sql.setops import set_query
 from planbridge.engines.sql.translator import SqlTranslator
-from planbridge.engines.sql.types import SQL_SIMPLE_TYPES, nested_type
+from planbridge.engines.sql.types import SQL_SIMPLE_TYPES, integer_range, nested_type
 from planbridge.errors import PlanError, UnsupportedError
 
 if TYPE_CHECKING:
@@ -102,15 +102,14 @@ def _checked(name: str) -> F.Handler:
 
     def handler(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
         k = T.kind(call.type)
-        if call.option("overflow") != "ERROR" or k not in _INTEGERS:
+        bounds = integer_range(call.type)
+        if call.option("overflow") != "ERROR" or bounds is None:
             return base(tr, call, args)
-        big = exp.DataType.build("DECIMAL(38, 0)")
-        wide = base(tr, call, [exp.Cast(this=v, to=big.copy()) for v in F.values(args)])
-        bound = _INTEGERS[k]
+        wide = F.in_decimal_38(base, tr, call, args)
         fits = exp.Between(
             this=exp.Paren(this=wide),
-            low=exp.Neg(this=exp.Literal.number(bound)),
-            high=exp.Literal.number(bound - 1),
+            low=F.decimal_literal(bounds[0]),
+            high=F.decimal_literal(bounds[1]),
         )
         text = exp.Concat(
             expressions=[

@@ -16,7 +16,7 @@ from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.sql.in_lists import fold_equalities
 from planbridge.engines.sql.lists import LIST_FUNCTIONS
-from planbridge.engines.sql.types import integer_range, is_integer, sql_type
+from planbridge.engines.sql.types import decimal_type, integer_range, is_integer, sql_type
 from planbridge.errors import UnsupportedError
 
 Handler = Callable[[Any, ir.Call, list[Any]], exp.Expression]
@@ -88,40 +88,39 @@ def _datetime_arith(node: type[exp.Expression]) -> Handler:
     return handler
 
 
+def in_decimal_38(handler: Handler, tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
+    """``handler``'s integer operation on its arguments cast to DECIMAL(38, 0): wide enough
+    for any 64-bit sum or difference and any product of up to 32-bit integers, so the exact
+    result can be checked against the declared type's range."""
+    return handler(tr, call, [exp.Cast(this=v, to=decimal_type(38, 0)) for v in values(args)])
+
+
 def saturating(handler: Handler) -> Handler:
-    """``overflow: SATURATE`` on integers: the operation runs in DECIMAL(38, 0) (exact for
-    every sum and difference, and for products of up to 32-bit integers) and is clamped to
-    the declared type's range; other options and types use ``handler`` as it is."""
+    """``overflow: SATURATE`` on integers: the exact result (:func:`in_decimal_38`) clamped
+    to the declared type's range; other options and types use ``handler`` as it is."""
 
     def wrapped(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
-        if call.option("overflow") != "SATURATE" or integer_range(call.type) is None:
+        bounds = integer_range(call.type)
+        if call.option("overflow") != "SATURATE" or bounds is None:
             return handler(tr, call, args)
-        lo, hi = integer_range(call.type)  # type: ignore[misc]
-        wide = [exp.Cast(this=v, to=_decimal_38()) for v in values(args)]
-
-        def w() -> exp.Expression:
-            return exp.Paren(this=handler(tr, call, [x.copy() for x in wide]))
-
+        lo, hi = (decimal_literal(v) for v in bounds)
+        exact = exp.Paren(this=in_decimal_38(handler, tr, call, args))
         clamped = exp.Case(
             ifs=[
-                exp.If(this=exp.GT(this=w(), expression=_bound(hi)), true=_bound(hi)),
-                exp.If(this=exp.LT(this=w(), expression=_bound(lo)), true=_bound(lo)),
+                exp.If(this=exp.GT(this=exact.copy(), expression=hi.copy()), true=hi),
+                exp.If(this=exp.LT(this=exact.copy(), expression=lo.copy()), true=lo),
             ],
-            default=w(),
+            default=exact,
         )
         return exp.Cast(this=clamped, to=tr.data_type(call.type))
 
     return wrapped
 
 
-def _decimal_38() -> exp.DataType:
-    params = [exp.DataTypeParam(this=exp.Literal.number(x)) for x in (38, 0)]
-    return exp.DataType(this=exp.DataType.Type.DECIMAL, expressions=params, nested=False)
-
-
-def _bound(v: int) -> exp.Expression:
-    lit = exp.Cast(this=exp.Literal.number(abs(v)), to=_decimal_38())
-    return exp.Neg(this=lit) if v < 0 else lit
+def decimal_literal(v: int) -> exp.Expression:
+    """The integer ``v`` as a DECIMAL(38, 0) value (cast from text: an engine may type a
+    number literal beyond 64 bits before casting it, as Flink does)."""
+    return exp.Cast(this=exp.Literal.string(str(v)), to=decimal_type(38, 0))
 
 
 def _shift_right_unsigned(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
@@ -132,7 +131,7 @@ def _shift_right_unsigned(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expres
     r = integer_range(call.type)
     if r is None or r[0] == 0:
         raise UnsupportedError("shift_right_unsigned of a non-integer type")
-    width = 8 if r[1] == 127 else r[1].bit_length() + 1
+    width = r[1].bit_length() + 1  # 2^(w-1) - 1 has w - 1 bits
     to = tr.data_type(call.type)
 
     def one() -> exp.Expression:
@@ -169,9 +168,8 @@ def _modulus(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
 
 def _divide(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     a, b = values(args)
-    if call.option("on_division_by_zero") in ("NULL", "NAN") and is_integer(call.type):
-        b = exp.Nullif(this=b, expression=exp.Literal.number(0))  # no integer is NaN: null
-    elif call.option("on_division_by_zero") == "NULL":
+    by_zero = call.option("on_division_by_zero")
+    if by_zero == "NULL" or (by_zero == "NAN" and is_integer(call.type)):  # no integer is NaN
         b = exp.Nullif(this=b, expression=exp.Literal.number(0))
     out = T.kind(call.type)
     if is_integer(call.type):
