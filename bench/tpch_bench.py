@@ -149,13 +149,16 @@ def bench_query(
         row.update(stage_ms(data, engine, conn, 30))
         pb.execute(data, engine=engine, connection=conn)  # first execution, untimed
         run_sql(sql)
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            got = pb.execute(data, engine=engine, connection=conn)
-            pb_times.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            want = run_sql(sql)
-            native_times.append(time.perf_counter() - t0)
+        for i in range(runs):
+            # alternate which side runs first, so neither always follows the other
+            for side in ("pb", "native") if i % 2 == 0 else ("native", "pb"):
+                t0 = time.perf_counter()
+                if side == "pb":
+                    got = pb.execute(data, engine=engine, connection=conn)
+                    pb_times.append(time.perf_counter() - t0)
+                else:
+                    want = run_sql(sql)
+                    native_times.append(time.perf_counter() - t0)
     except PlanError as exc:
         row["error"] = str(exc).splitlines()[0][:120]
         return row

@@ -126,6 +126,23 @@ def test_filters_stay_below_joins_that_null_extend_them() -> None:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_left_joins_filtered_right_side_joins_directly_with_its_filter_in_on(
+    engine: str,
+) -> None:
+    a, b, _ = tables()
+    fb = b.filter(b.y < 4)
+    q = a.join(fb, a.k == fb.k, how="left").select(x=a.x, y=fb.y)
+    joining = _selects_with(emitted(q, engine), "joins")
+    assert len(joining) == 1
+    join = joining[0].args["joins"][0]
+    assert isinstance(join.this, exp.Table)  # the table itself, not a derived table
+    assert join.args["on"].find(exp.LT) is not None  # b's filter went into ON
+    assert joining[0].args.get("where") is None  # a WHERE would drop the null-extended rows
+    # a's rows with k 1, 4 and null find no b row (b's k 5 is filtered out): y is null
+    check(q, "SELECT a.x, b2.y FROM a LEFT JOIN (SELECT * FROM b WHERE y < 4) b2 ON a.k = b2.k")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_sub_plan_spelled_twice_is_computed_once(engine: str) -> None:
     a, b, _ = tables()
     per_key = b.group_by("k").aggregate(total=b.y.sum())

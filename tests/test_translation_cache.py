@@ -102,6 +102,28 @@ def test_duckdb_connection_table_changing_schema() -> None:
         pb.execute(plan, connection=con)
 
 
+def test_datafusion_context_table_changing_schema() -> None:
+    """Tables of the user's DataFusion context (found case-insensitively): re-registering
+    one with a widened or an incompatible type is seen on the next run."""
+    import datafusion
+
+    plan = filter_equal_string("people", COLUMNS, 1, "p2").to_bytes()
+    ctx = datafusion.SessionContext()
+    ctx.register_record_batches("People", [people().to_batches()])
+    assert pb.execute(plan, "datafusion", connection=ctx).to_pylist() == [{"id": 2, "name": "p2"}]
+    assert pb.execute(plan, "datafusion", connection=ctx).num_rows == 1
+    assert translation_cache.hits == 1
+    ctx.deregister_table("People")
+    ctx.register_record_batches("People", [people([2, 5], pa.int32()).to_batches()])
+    got = pb.execute(plan, "datafusion", connection=ctx)
+    assert got.to_pylist() == [{"id": 2, "name": "p2"}]
+    assert got.schema.field("id").type == pa.int64()  # the plan's declared type
+    ctx.deregister_table("People")
+    ctx.register_record_batches("People", [pa.table({"id": [2.5], "name": ["p2"]}).to_batches()])
+    with pytest.raises(TableBindingError, match="column 'id'"):
+        pb.execute(plan, "datafusion", connection=ctx)
+
+
 def test_cache_is_bounded_lru() -> None:
     translation_cache.maxsize = 2
     data = {"people": people()}

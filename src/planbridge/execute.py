@@ -8,6 +8,7 @@ then give the result the plan's output names and declared types.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -115,6 +116,22 @@ def execute(
 
 def output_schema(bound: ir.BoundPlan, actual: pa.Schema) -> pa.Schema:
     """The result schema: the plan's output names, its declared types where Arrow has them."""
+    known = _OUTPUT_SCHEMAS.get(id(bound))
+    if known is not None and known[0] is bound and known[1].equals(actual):
+        return known[2]
+    schema = _output_schema(bound, actual)
+    with _OUTPUT_SCHEMAS_LOCK:  # a plan run again gets the same answer (cached plans)
+        _OUTPUT_SCHEMAS[id(bound)] = (bound, actual, schema)  # holding bound keeps its id
+        while len(_OUTPUT_SCHEMAS) > 256:
+            _OUTPUT_SCHEMAS.pop(next(iter(_OUTPUT_SCHEMAS)))
+    return schema
+
+
+_OUTPUT_SCHEMAS: dict[int, tuple[ir.BoundPlan, pa.Schema, pa.Schema]] = {}
+_OUTPUT_SCHEMAS_LOCK = threading.Lock()
+
+
+def _output_schema(bound: ir.BoundPlan, actual: pa.Schema) -> pa.Schema:
     fields = []
     for i, (col, name) in enumerate(zip(bound.root.schema, bound.output_names, strict=True)):
         have = actual.field(i).type
@@ -182,8 +199,11 @@ def _conform(
     reader: pa.RecordBatchReader, schema: pa.Schema, runner: Any, bound: ir.BoundPlan
 ) -> Iterator[pa.RecordBatch]:
     try:
+        engine_schema = reader.schema
+        casts = _casts(engine_schema, schema)
         for batch in reader:
-            yield _cast_batch(batch, schema, bound)
+            same = batch.schema.equals(engine_schema)
+            yield _cast_batch(batch, schema, bound, casts if same else _casts(batch.schema, schema))
     except PlanError:
         raise
     except BaseException as exc:
@@ -195,18 +215,24 @@ def _conform(
         runner.close()
 
 
-def _cast_batch(batch: pa.RecordBatch, schema: pa.Schema, bound: ir.BoundPlan) -> pa.RecordBatch:
-    columns = []
-    for i, field in enumerate(schema):
-        col = batch.column(i)
-        if col.type != field.type:
-            try:
-                col = col.cast(field.type, safe=True)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                raise EngineError(
-                    f"result column {field.name!r} is {col.type}, which does not convert to the "
-                    f"declared {field.type}: {exc}",
-                    bound.root.path,
-                ) from None
-        columns.append(col)
+def _casts(have: pa.Schema, want: pa.Schema) -> list[int]:
+    """Positions of the columns whose type is not the declared one."""
+    return [i for i, field in enumerate(want) if have.field(i).type != field.type]
+
+
+def _cast_batch(
+    batch: pa.RecordBatch, schema: pa.Schema, bound: ir.BoundPlan, casts: list[int]
+) -> pa.RecordBatch:
+    """``batch`` under the result's names, the columns at ``casts`` cast to declared types."""
+    columns = batch.columns
+    for i in casts:
+        field, col = schema.field(i), columns[i]
+        try:
+            columns[i] = col.cast(field.type, safe=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise EngineError(
+                f"result column {field.name!r} is {col.type}, which does not convert to the "
+                f"declared {field.type}: {exc}",
+                bound.root.path,
+            ) from None
     return pa.RecordBatch.from_arrays(columns, schema=schema)

