@@ -1,6 +1,7 @@
 """A sqlglot dialect for DataFusion's SQL (sqlparser-rs generic dialect, Postgres-like).
 
-Only the spellings that differ from sqlglot's default generator are overridden here.
+Printed by sqlglot's own generator; only the spellings that differ from it are rewritten
+first (see :mod:`planbridge.engines.respell`).
 """
 
 from __future__ import annotations
@@ -8,45 +9,37 @@ from __future__ import annotations
 from typing import ClassVar
 
 import sqlglot.expressions as exp
-from sqlglot.dialects.dialect import Dialect
-from sqlglot.generator import Generator as BaseGenerator
+
+from planbridge.engines.respell import RespellingDialect, Rule, call, renamed_type
+
+_T = exp.DataType.Type
 
 
-def _strpos(gen: BaseGenerator, e: exp.StrPosition) -> str:
-    return gen.func("strpos", e.this, e.args.get("substr"))
-
-
-def _string_agg(gen: BaseGenerator, e: exp.GroupConcat) -> str:
+def _string_agg(e: exp.GroupConcat) -> exp.Expression:
     """``string_agg(x, sep)``; an ordering goes after the separator: ``.., sep ORDER BY k)``."""
     this, separator = e.this, e.args.get("separator") or exp.Literal.string(",")
     if not isinstance(this, exp.Order):
-        return gen.func("string_agg", this, separator)
-    order = gen.sql(exp.Order(expressions=this.expressions))
-    return f"string_agg({gen.sql(this.this)}, {gen.sql(separator)}{order})"
+        return call("string_agg", this, separator)
+    return call("string_agg", this.this, exp.Order(this=separator, expressions=this.expressions))
 
 
-def _array(gen: BaseGenerator, e: exp.Array) -> str:
-    return gen.func("make_array", *e.expressions)
-
-
-class DataFusionDialect(Dialect):
+class DataFusionDialect(RespellingDialect):
     """Double-quoted identifiers, case-sensitive when quoted; standard SQL otherwise."""
 
     # NULLs sort as the largest value (ASC NULLS LAST, DESC NULLS FIRST), as in Postgres:
     # sqlglot then spells out NULLS FIRST/LAST exactly where a sort departs from that.
     NULL_ORDERING = "nulls_are_large"
 
-    class Generator(BaseGenerator):
-        TYPE_MAPPING: ClassVar[dict] = {
-            **BaseGenerator.TYPE_MAPPING,
-            exp.DataType.Type.UTINYINT: "TINYINT UNSIGNED",
-            exp.DataType.Type.USMALLINT: "SMALLINT UNSIGNED",
-            exp.DataType.Type.UINT: "INT UNSIGNED",
-            exp.DataType.Type.UBIGINT: "BIGINT UNSIGNED",
-        }
-        TRANSFORMS: ClassVar[dict] = {
-            **BaseGenerator.TRANSFORMS,
-            exp.StrPosition: _strpos,
-            exp.GroupConcat: _string_agg,
-            exp.Array: _array,
-        }
+    RULES: ClassVar[dict[type, Rule]] = {
+        exp.DataType: renamed_type(
+            {
+                _T.UTINYINT: "TINYINT UNSIGNED",
+                _T.USMALLINT: "SMALLINT UNSIGNED",
+                _T.UINT: "INT UNSIGNED",
+                _T.UBIGINT: "BIGINT UNSIGNED",
+            }
+        ),
+        exp.StrPosition: lambda e: call("strpos", e.this, e.args.get("substr")),
+        exp.GroupConcat: _string_agg,
+        exp.Array: lambda e: call("make_array", *e.expressions),
+    }

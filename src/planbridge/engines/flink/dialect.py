@@ -1,9 +1,10 @@
 """A sqlglot dialect for Flink SQL (Calcite-based): backquoted identifiers, Flink type names.
 
-Only the spellings that differ from sqlglot's default generator are overridden here: the
-types (``STRING``, ``BYTES``, ``TIMESTAMP_LTZ``, ``ARRAY<..>``, ``ROW<..>``), intervals
-(``INTERVAL '5' SECOND``), table options (``'connector' = 'filesystem'``) and a few
-functions Flink names differently.
+Printed by sqlglot's own generator; only the spellings that differ from it are rewritten
+first (see :mod:`planbridge.engines.respell`): the types (``STRING``, ``BYTES``,
+``TIMESTAMP_LTZ``, ``ROW<..>``), table options (``WITH ('connector' = 'filesystem')``),
+``ROW(..)`` and ``ARRAY[..]`` values, ``TRIM(BOTH .. FROM ..)``, ``POSITION(.. IN ..)`` and
+a few functions Flink names differently.
 """
 
 from __future__ import annotations
@@ -12,40 +13,62 @@ from typing import ClassVar
 
 import sqlglot.expressions as exp
 from sqlglot import tokens
-from sqlglot.dialects.dialect import Dialect
-from sqlglot.generator import Generator as BaseGenerator
 
-_TYPES = {
-    exp.DataType.Type.VARCHAR: "STRING",
-    exp.DataType.Type.TEXT: "STRING",
-    exp.DataType.Type.VARBINARY: "BYTES",
-    exp.DataType.Type.BINARY: "BYTES",
-    exp.DataType.Type.TIMESTAMPTZ: "TIMESTAMP_LTZ",
-    exp.DataType.Type.TIMESTAMPLTZ: "TIMESTAMP_LTZ",
-}
+from planbridge.engines.respell import RespellingDialect, Rule, call, renamed_type
 
+_T = exp.DataType.Type
 
-def _position(gen: BaseGenerator, e: exp.StrPosition) -> str:
-    return f"POSITION({gen.sql(e.args.get('substr'))} IN {gen.sql(e.this)})"
-
-
-def _string_agg(gen: BaseGenerator, e: exp.GroupConcat) -> str:
-    return gen.func("LISTAGG", e.this, e.args.get("separator") or exp.Literal.string(","))
+_TYPES = renamed_type(
+    {
+        _T.VARCHAR: "STRING",
+        _T.TEXT: "STRING",
+        _T.VARBINARY: "BYTES",
+        _T.BINARY: "BYTES",
+        _T.TIMESTAMPTZ: "TIMESTAMP_LTZ",
+        _T.TIMESTAMPLTZ: "TIMESTAMP_LTZ",
+    }
+)
+_ROW = renamed_type({_T.STRUCT: "ROW"})
 
 
-def _mod(gen: BaseGenerator, e: exp.Mod) -> str:
-    return gen.func("MOD", e.this, e.expression)
+def _type(t: exp.DataType) -> exp.DataType:
+    """Flink's type names; a struct type is ``ROW<name type, ..>``."""
+    return _ROW(t) if t.args.get("nested") else _TYPES(t)
 
 
-def _pow(gen: BaseGenerator, e: exp.Pow) -> str:
-    return gen.func("POWER", e.this, e.expression)
+def _words(*parts: exp.Expression) -> exp.Expression:
+    """The parts side by side, separated by spaces (``BOTH 'x' FROM s``)."""
+    out = parts[0]
+    for p in parts[1:]:
+        out = exp.Opclass(this=out, expression=p)
+    return out
 
 
-def _length(gen: BaseGenerator, e: exp.Length) -> str:
-    return gen.func("CHAR_LENGTH", e.this)
+def _trim(e: exp.Trim) -> exp.Expression:
+    """``TRIM(BOTH|LEADING|TRAILING [chars] FROM s)``."""
+    position = exp.var(e.args.get("position") or "BOTH")
+    chars = e.args.get("expression")
+    head = position if chars is None else _words(position, chars)
+    return call("TRIM", _words(head, exp.var("FROM"), e.this))
 
 
-class FlinkDialect(Dialect):
+def _table_options(props: exp.Properties) -> exp.Properties:
+    """``WITH ('key' = 'value', ..)``: the table's connector options."""
+    options = [p for p in props.expressions if type(p) is exp.Property]
+    if not options:
+        return props
+    pairs = [exp.EQ(this=p.this, expression=p.args["value"]) for p in options]
+    rest = [p for p in props.expressions if type(p) is not exp.Property]
+    with_options = exp.WithProcedureOptions(expressions=[exp.Schema(expressions=pairs)])
+    return exp.Properties(expressions=[*rest, with_options])
+
+
+def _row(e: exp.Struct) -> exp.Expression:
+    values = [v.expression if isinstance(v, exp.PropertyEQ) else v for v in e.expressions]
+    return call("ROW", *values)
+
+
+class FlinkDialect(RespellingDialect):
     """Flink SQL: backquoted identifiers, ``''`` escapes quotes in strings."""
 
     class Tokenizer(tokens.Tokenizer):
@@ -53,56 +76,21 @@ class FlinkDialect(Dialect):
         QUOTES: ClassVar[list] = ["'"]
         STRING_ESCAPES: ClassVar[list] = ["'"]
 
-    class Generator(BaseGenerator):
-        TYPE_MAPPING: ClassVar[dict] = {**BaseGenerator.TYPE_MAPPING, **_TYPES}
-        TRANSFORMS: ClassVar[dict] = {
-            **BaseGenerator.TRANSFORMS,
-            exp.StrPosition: _position,
-            exp.GroupConcat: _string_agg,
-            exp.Mod: _mod,
-            exp.Pow: _pow,
-            exp.Length: _length,
-        }
-
-        def datatype_sql(self, expression: exp.DataType) -> str:
-            t = expression.this
-            if expression.args.get("nested") and t == exp.DataType.Type.ARRAY:
-                return f"ARRAY<{self.sql(expression.expressions[0])}>"
-            if expression.args.get("nested") and t == exp.DataType.Type.MAP:
-                key, value = expression.expressions
-                return f"MAP<{self.sql(key)}, {self.sql(value)}>"
-            if expression.args.get("nested") and t == exp.DataType.Type.STRUCT:
-                fields = ", ".join(
-                    f"{self.sql(f, 'this')} {self.sql(f, 'kind')}" for f in expression.expressions
-                )
-                return f"ROW<{fields}>"
-            return super().datatype_sql(expression)
-
-        def interval_sql(self, expression: exp.Interval) -> str:
-            unit = expression.args.get("unit")
-            value = self.sql(expression, "this")
-            return f"INTERVAL {value} {self.sql(unit)}" if unit else f"INTERVAL {value}"
-
-        def property_sql(self, expression: exp.Property) -> str:
-            if type(expression) is exp.Property:
-                return f"{self.sql(expression, 'this')} = {self.sql(expression, 'value')}"
-            return super().property_sql(expression)
-
-        def trim_sql(self, expression: exp.Trim) -> str:
-            position = expression.args.get("position") or "BOTH"
-            chars = expression.args.get("expression")
-            what = f"{self.sql(chars)} " if chars is not None else ""
-            return f"TRIM({position} {what}FROM {self.sql(expression, 'this')})"
-
-        def intdiv_sql(self, expression: exp.IntDiv) -> str:
-            # Flink's / on two integers already truncates toward zero (Calcite semantics).
-            return self.binary(expression, "/")
-
-        def struct_sql(self, expression: exp.Struct) -> str:
-            values = [
-                e.expression if isinstance(e, exp.PropertyEQ) else e for e in expression.expressions
-            ]
-            return self.func("ROW", *values)
-
-        def array_sql(self, expression: exp.Array) -> str:
-            return f"ARRAY[{self.expressions(expression, flat=True)}]"
+    RULES: ClassVar[dict[type, Rule]] = {
+        exp.DataType: _type,
+        exp.Properties: _table_options,
+        exp.StrPosition: lambda e: call(
+            "POSITION", exp.In(this=e.args.get("substr"), field=e.this)
+        ),
+        exp.GroupConcat: lambda e: call(
+            "LISTAGG", e.this, e.args.get("separator") or exp.Literal.string(",")
+        ),
+        exp.Mod: lambda e: call("MOD", e.this, e.expression),
+        exp.Pow: lambda e: call("POWER", e.this, e.expression),
+        exp.Length: lambda e: call("CHAR_LENGTH", e.this),
+        exp.Trim: _trim,
+        # Flink's / on two integers already truncates toward zero (Calcite semantics).
+        exp.IntDiv: lambda e: exp.Div(this=e.this, expression=e.expression),
+        exp.Struct: _row,
+        exp.Array: lambda e: exp.Bracket(this=exp.var("ARRAY"), expressions=e.expressions),
+    }

@@ -1,0 +1,66 @@
+"""Dialects that print with sqlglot's own generator after rewriting the few nodes they spell
+differently.
+
+sqlglot's generator may be compiled (the ``sqlglotc`` build, which planbridge installs for
+speed), and compiled classes cannot be subclassed by interpreted ones: a dialect here keeps
+the base generator and, just before printing, rewrites each node its engine spells
+differently into nodes the base generator already prints that way (a function call under
+another name, a type under its engine name). One walk over the finished tree, children first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import sqlglot.expressions as exp
+from sqlglot.dialects.dialect import Dialect
+
+Rule = Callable[[Any], exp.Expression]
+
+
+def respell(tree: exp.Expression, rules: Mapping[type, Rule]) -> exp.Expression:
+    """Apply ``rules`` (by exact node class) to every node of ``tree``, in place, children
+    before parents (a rule sees its children already rewritten); returns the new root."""
+    nodes = list(tree.dfs())
+    for node in reversed(nodes):
+        rule = rules.get(type(node))
+        if rule is None:
+            continue
+        new = rule(node)
+        if new is node:
+            continue
+        if node is tree:
+            tree = new
+        else:
+            node.replace(new)
+    return tree
+
+
+class RespellingDialect(Dialect):
+    """A dialect whose :attr:`RULES` rewrite the tree before sqlglot's generator prints it."""
+
+    RULES: ClassVar[Mapping[type, Rule]] = {}
+
+    def generate(self, expression: exp.Expression, copy: bool = True, **opts: Any) -> str:
+        tree = respell(expression.copy() if copy else expression, self.RULES)
+        return super().generate(tree, copy=False, **opts)
+
+
+def call(name: str, *args: exp.Expression | None) -> exp.Anonymous:
+    """``name(args..)``: a plain function call (absent arguments left out)."""
+    return exp.Anonymous(this=name, expressions=[a for a in args if a is not None])
+
+
+def renamed_type(names: Mapping[Any, str]) -> Rule:
+    """A rule printing the data types in ``names`` under another name (parameters and
+    nested element types kept)."""
+
+    def rule(t: exp.DataType) -> exp.DataType:
+        name = names.get(t.this)
+        if name is not None:
+            t.set("this", exp.DataType.Type.USERDEFINED)
+            t.set("kind", name)
+        return t
+
+    return rule
