@@ -76,6 +76,7 @@ class DataFusionTranslator(SqlTranslator):
     sort_in_place: ClassVar[bool] = True
     grouped_selects: ClassVar[bool] = True
     exists_selects_one: ClassVar[bool] = True
+    keeps_string_literal_casts: ClassVar[bool] = False
     FUNCTION_OVERRIDES: ClassVar[dict[str, F.Handler]] = {
         "or": F.or_as_in_lists,  # its optimizer keeps an OR chain of equalities
         "sort": sort_list("array_sort"),
@@ -101,13 +102,6 @@ class DataFusionTranslator(SqlTranslator):
         """DataFusion's LIKE escapes with a backslash by default: double every backslash."""
         if isinstance(pattern, exp.Literal) and pattern.is_string:
             return exp.Literal.string(pattern.this.replace("\\", "\\\\"))
-        if (
-            isinstance(pattern, exp.Cast)
-            and isinstance(pattern.this, exp.Literal)
-            and pattern.this.is_string
-        ):
-            # a typed literal (varchar<N>): double the backslashes now, not on every row
-            return exp.Cast(this=self.unescaped_like_pattern(pattern.this), to=pattern.args["to"])
         return exp.Anonymous(
             this="replace",
             expressions=[pattern, exp.Literal.string("\\"), exp.Literal.string("\\\\")],

@@ -64,6 +64,19 @@ def cannot_fail(source: ir.Type, target: ir.Type) -> bool:
     return a == b and a in ("string", "date", "boolean")
 
 
+_STRING_KINDS = ("string", "varchar", "fixed_char")
+
+
+def _string_literal(e: ir.Cast) -> bool:
+    """A cast of a non-null string literal to a string type (whatever its length)."""
+    return (
+        isinstance(e.input, ir.Literal)
+        and isinstance(e.input.value, str)
+        and T.kind(e.input.type) in _STRING_KINDS
+        and T.kind(e.type) in _STRING_KINDS
+    )
+
+
 def _epoch_cast(e: ir.Cast) -> str:
     """Casts between precision timestamps and integers count units since the epoch (Arrow)."""
     src, dst = T.kind(e.input.type), T.kind(e.type)
@@ -106,6 +119,10 @@ class ExpressionTranslator:
     bitwise_integer: ClassVar[str] = "BIGINT"
     #: Whether the engine's SQL has lambdas (list functions such as ``transform`` need them)
     supports_lambdas: ClassVar[bool] = True
+    #: Whether a plan's cast of a string literal to a string type stays a CAST. DataFusion's
+    #: VARCHAR is Utf8View: the cast literal made it cast the column it meets on every row
+    #: (``CAST(o_comment AS Utf8View) NOT LIKE ..``), where the bare literal is coerced once.
+    keeps_string_literal_casts: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self._scopes: list[list[exp.Expression]] = []
@@ -307,6 +324,8 @@ class ExpressionTranslator:
         if epoch == "from_units":
             tz = T.kind(e.type) == "precision_timestamp_tz"
             return self.units_to_timestamp(self.expr(e.input), _precision(e.type), tz)
+        if not self.keeps_string_literal_casts and _string_literal(e):
+            return self.expr(e.input)  # the same characters; a string needs no cast
         to = self.data_type(e.type)
         if e.failure == "return_null" and not cannot_fail(e.input.type, e.type):
             return exp.TryCast(this=self.expr(e.input), to=to)
