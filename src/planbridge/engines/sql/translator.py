@@ -56,7 +56,6 @@ def _plain(
     ``computed``, one whose columns are expressions of the sources' columns, which an
     aggregate on top may compute in its arguments and keys). WHERE applies after the FROM
     clause's joins, outer ones included, so a filter on top can share the select."""
-    grouped = bool(q.args.get("group")) or any(_is_aggregate(e) for e in q.expressions)
     allowed = {"having"} if over_aggregate and grouped_joins and q.args.get("group") else set()
     if any(q.args.get(k) for k in _CLAUSES if k not in allowed):
         return False
@@ -67,7 +66,7 @@ def _plain(
         return False
     if not q.expressions or not all(isinstance(e, exp.Alias) for e in q.expressions):
         return False
-    if over_aggregate and grouped:
+    if over_aggregate and (q.args.get("group") or any(_is_aggregate(e) for e in q.expressions)):
         return (grouped_joins or len(sources) == 1) and not any(
             e.find(exp.Window) for e in q.expressions
         )
@@ -102,7 +101,20 @@ def _reused_scope(q: exp.Select, width: int) -> tuple[str, list[exp.Expression]]
 
 
 def _is_aggregate(e: exp.Expression) -> bool:
-    return isinstance(e, exp.AggFunc) or e.find(exp.AggFunc) is not None
+    """Whether ``e`` holds an aggregate call: a plain depth-first walk over the node's args
+    (sqlglot's ``find`` walks breadth-first through generators, several times slower on
+    the wide select lists this runs over)."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.AggFunc):
+            return True
+        for v in node.args.values():
+            if isinstance(v, exp.Expression):
+                stack.append(v)
+            elif type(v) is list:
+                stack.extend(x for x in v if isinstance(x, exp.Expression))
+    return False
 
 
 _CLAUSES = ("having", "order", "limit", "offset", "distinct", "qualify", "with")
