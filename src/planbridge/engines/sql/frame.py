@@ -8,6 +8,7 @@ established by a SortRel survives the projections, filters and fetches above it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlglot.expressions as exp
@@ -33,6 +34,24 @@ def subquery(query: exp.Query, alias: str) -> exp.Subquery:
     return exp.Subquery(
         this=query, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True))
     )
+
+
+class LazyColumns(Sequence[exp.Expression]):
+    """A read's column references, each built on first use and then the same node: a plan
+    reads few of a wide table's columns, and building the rest cost cold translation time."""
+
+    def __init__(self, make: Callable[[int], exp.Expression], width: int) -> None:
+        self._make = make
+        self._built: list[exp.Expression | None] = [None] * width
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    def __getitem__(self, i: int) -> exp.Expression:  # type: ignore[override]
+        node = self._built[i]
+        if node is None:
+            node = self._built[i] = self._make(i)
+        return node
 
 
 @dataclass

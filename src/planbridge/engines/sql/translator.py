@@ -9,6 +9,7 @@ few functions, a relation they spell differently).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import sqlglot.expressions as exp
@@ -17,6 +18,7 @@ from planbridge.consumer import ir
 from planbridge.engines.sql.expressions import ExpressionTranslator
 from planbridge.engines.sql.frame import (
     Frame,
+    LazyColumns,
     Ordering,
     aliased,
     col_name,
@@ -285,15 +287,18 @@ class SqlTranslator(ExpressionTranslator):
 
     # -- reads -------------------------------------------------------------------------
     def read_source(
-        self, r: ir.Read, table: exp.Expression, columns: list[exp.Expression]
+        self, r: ir.Read, table: exp.Expression, columns: Sequence[exp.Expression]
     ) -> Frame:
         """``SELECT <projected columns> FROM table WHERE filter`` over base-schema columns."""
         picked = list(range(len(columns))) if r.projection is None else list(r.projection)
+        need = self.needed(r)
         values, seen = [], set()
-        for p in picked:  # ``columns`` is fresh: each node used once as is, then copied
-            values.append(columns[p].copy() if p in seen else columns[p])
-            seen.add(p)
-        sel = exp.Select(expressions=self.passthrough(r, values)).from_(table, copy=False)
+        for i, p in enumerate(picked):  # only the outputs read (``columns`` may be lazy)
+            if need is None or i in need:
+                # ``columns`` is fresh: each node used once as is, then copied
+                values.append(aliased(columns[p].copy() if p in seen else columns[p], col_name(i)))
+                seen.add(p)
+        sel = exp.Select(expressions=values).from_(table, copy=False)
         if r.filter is not None:
             sel = sel.where(self.expr_in(r.filter, columns), copy=False)
         return Frame(sel, len(picked))
@@ -304,13 +309,14 @@ class SqlTranslator(ExpressionTranslator):
             this=exp.to_identifier(source.name, quoted=True),
             alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
         )
-        cols: list[exp.Expression] = []
-        for name, cast_to in source.columns:
-            ref: exp.Expression = column(alias, name)
-            if cast_to is not None:
-                ref = exp.Cast(this=ref, to=self.data_type(cast_to))
-            cols.append(ref)
-        return self.read_source(r, table, cols)
+        spec = source.columns
+        types = [None if t is None else self.data_type(t) for _, t in spec]  # errors now
+
+        def ref(i: int) -> exp.Expression:
+            col = column(alias, spec[i][0])
+            return col if types[i] is None else exp.Cast(this=col, to=types[i])
+
+        return self.read_source(r, table, LazyColumns(ref, len(spec)))
 
     def rel_named_table(self, r: ir.NamedTableRead) -> Frame:
         return self.registered(self.sources.named_table(r), r)
