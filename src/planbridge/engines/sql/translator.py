@@ -97,9 +97,21 @@ def _reused_scope(q: exp.Select, width: int) -> tuple[str, list[exp.Expression]]
     by_name = {e.alias: e.this for e in q.expressions}
     # The select is reused with a new select list, so its expressions move over uncopied
     # (each is placed at most once; field references copy). One placeholder serves all.
-    pruned = column(alias, "_pb_pruned")
-    scope = [by_name.get(col_name(i), pruned) for i in range(width)]
+    scope = [by_name.get(col_name(i)) for i in range(width)]
+    if None in scope:  # built only when a column was pruned (most selects keep them all)
+        pruned = column(alias, "_pb_pruned")
+        scope = [pruned if e is None else e for e in scope]
     return alias, scope
+
+
+def realiased(value: exp.Expression, name: str) -> exp.Alias:
+    """``value AS name``, reusing the alias ``value`` had under that name in the select it
+    was moved from (:func:`_reused_scope`: that select list is dropped), which saves
+    building an alias per column per merged relation."""
+    old = value.parent
+    if type(old) is exp.Alias and old.this is value and old.args["alias"].this == name:
+        return old
+    return aliased(value, name)
 
 
 def _is_aggregate(e: exp.Expression) -> bool:
@@ -203,11 +215,13 @@ class SqlTranslator(ExpressionTranslator):
         q = frame.query
         if isinstance(q, exp.Select) and not q.args.get("distinct"):
             by_name = {p.alias: p for p in q.expressions}
-            picked = [
-                aliased(by_name[col_name(i)].this.copy(), col_name(n))
-                for n, i in enumerate(r.emit)
-                if col_name(i) in by_name  # absent: pruned, as nothing reads output n
-            ]
+            picked, seen = [], set()
+            for n, i in enumerate(r.emit):
+                if col_name(i) in by_name:  # absent: pruned, as nothing reads output n
+                    # the old select list is replaced: its expressions move, then copy
+                    value = by_name[col_name(i)].this
+                    picked.append(aliased(value.copy() if i in seen else value, col_name(n)))
+                    seen.add(i)
             hidden = [p for p in q.expressions if p.alias.startswith("_o")]
             q.set("expressions", picked + hidden)
             return non_empty(Frame(q, len(r.emit), frame.ordering))
@@ -224,7 +238,9 @@ class SqlTranslator(ExpressionTranslator):
     def passthrough(self, r: ir.Rel, values: list[exp.Expression]) -> list[exp.Expression]:
         """``value AS cI`` for the columns of ``r``'s direct output that are read."""
         need = self.needed(r)
-        return [aliased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need]
+        return [
+            realiased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need
+        ]
 
     def open_input(
         self,
