@@ -23,6 +23,7 @@ from planbridge.engines.sql.frame import (
     aliased,
     col_name,
     column,
+    copied,
     order_by,
     subquery,
 )
@@ -464,7 +465,7 @@ class SqlTranslator(ExpressionTranslator):
         _, scope, sel = self.open_input(inp, computed=self.grouped_selects)
         keys = [self.expr_in(g, scope) for g in r.grouping_expressions]
         measures = [self.measure(m, scope) for m in r.measures]
-        values = [k.copy() for k in keys] + measures
+        values = keys + measures  # the keys themselves; GROUP BY and GROUPING() copy them
         sets = r.grouping_sets
         if len(sets) > 1 and r.set_column:
             values.append(self.grouping_set_ordinal(keys, sets))
@@ -475,9 +476,9 @@ class SqlTranslator(ExpressionTranslator):
             )
             sel.set("group", exp.Group(expressions=[grouping]))
         elif sets and sets[0]:
-            sel.set("group", exp.Group(expressions=[keys[i].copy() for i in sets[0]]))
+            sel.set("group", exp.Group(expressions=[copied(keys[i]) for i in sets[0]]))
         elif not sets and keys:
-            sel.set("group", exp.Group(expressions=[k.copy() for k in keys]))
+            sel.set("group", exp.Group(expressions=[copied(k) for k in keys]))
         return Frame(sel, len(values))
 
     def grouping_set_ordinal(
