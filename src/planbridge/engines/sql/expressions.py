@@ -15,7 +15,7 @@ from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql import rounding
-from planbridge.engines.sql.frame import Frame, col_name, column, subquery
+from planbridge.engines.sql.frame import Frame, col_name, column, copied, subquery
 from planbridge.engines.sql.literals import literal
 from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import UnsupportedError
@@ -157,13 +157,13 @@ class ExpressionTranslator:
 
     # -- references --------------------------------------------------------------------
     def expr_field(self, e: ir.FieldRef) -> exp.Expression:
-        return self._scopes[-1][e.index].copy()
+        return copied(self._scopes[-1][e.index])
 
     def expr_outer(self, e: ir.OuterRef) -> exp.Expression:
         depth = len(self._scopes) - 1 - e.steps_out
         if depth < 0:
             raise UnsupportedError(f"outer reference {e.steps_out} levels out has no scope")
-        return self._scopes[depth][e.index].copy()
+        return copied(self._scopes[depth][e.index])
 
     def expr_lambda(self, e: ir.Lambda) -> exp.Expression:
         """``LAMBDA p0, p1 : body``; parameters are named by nesting depth and position."""

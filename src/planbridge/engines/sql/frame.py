@@ -8,6 +8,7 @@ established by a SortRel survives the projections, filters and fetches above it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlglot.expressions as exp
@@ -18,21 +19,66 @@ def col_name(i: int) -> str:
     return f"c{i}"
 
 
+def quoted(name: str) -> exp.Identifier:
+    """A quoted identifier (what ``exp.to_identifier(name, quoted=True)`` builds for a
+    string, without its checks: translation builds thousands of them)."""
+    return exp.Identifier(this=name, quoted=True)
+
+
 def column(alias: str, name: str) -> exp.Column:
     """A qualified, quoted column reference ``alias.name``."""
-    return exp.Column(
-        this=exp.to_identifier(name, quoted=True), table=exp.to_identifier(alias, quoted=True)
+    return exp.Column(this=quoted(name), table=quoted(alias))
+
+
+def copied(e: exp.Expression) -> exp.Expression:
+    """A copy of ``e``: a column reference built by :func:`column` (most copies are) is
+    built again, faster than sqlglot's generic deep copy."""
+    if type(e) is exp.Column and _bare(e) and len(e.args) == 2:
+        this, table = e.args.get("this"), e.args.get("table")
+        if _plain_quoted(this) and _plain_quoted(table):
+            return column(table.this, this.this)
+    return e.copy()
+
+
+def _plain_quoted(i: object) -> bool:
+    return (
+        type(i) is exp.Identifier
+        and _bare(i)
+        and len(i.args) == 2
+        and i.args.get("quoted") is True
+        and type(i.args.get("this")) is str
     )
+
+
+def _bare(e: exp.Expression) -> bool:
+    """No comments, type or meta data on the node (a deep copy would carry them over)."""
+    return e.comments is None and e._type is None and e._meta is None
 
 
 def aliased(expr: exp.Expression, name: str) -> exp.Alias:
-    return exp.Alias(this=expr, alias=exp.to_identifier(name, quoted=True))
+    return exp.Alias(this=expr, alias=quoted(name))
 
 
 def subquery(query: exp.Query, alias: str) -> exp.Subquery:
-    return exp.Subquery(
-        this=query, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True))
-    )
+    return exp.Subquery(this=query, alias=exp.TableAlias(this=quoted(alias)))
+
+
+class LazyColumns(Sequence[exp.Expression]):
+    """A read's column references, each built on first use and then the same node: a plan
+    reads few of a wide table's columns, and building the rest cost cold translation time."""
+
+    def __init__(self, make: Callable[[int], exp.Expression], width: int) -> None:
+        self._make = make
+        self._built: list[exp.Expression | None] = [None] * width
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    def __getitem__(self, i: int) -> exp.Expression:  # type: ignore[override]
+        node = self._built[i]
+        if node is None:
+            node = self._built[i] = self._make(i)
+        return node
 
 
 @dataclass

@@ -68,8 +68,8 @@ def _children(node: object) -> list[object]:
         v = stack.pop()
         if isinstance(v, tuple | list):
             stack.extend(v)
-        elif is_dataclass(v) and not isinstance(v, type):
-            out.append(v)
+        elif hasattr(type(v), "__dataclass_fields__") and not isinstance(v, type):
+            out.append(v)  # ``is_dataclass`` inlined: this runs for every field of the plan
     return out
 
 
@@ -91,12 +91,29 @@ def _worth_sharing(rel: ir.Rel, nodes: list[object]) -> bool:
     )
 
 
+def _outline(a: ir.Aggregate) -> tuple:
+    """A few fields of an aggregate that equal fingerprints imply equal: different outlines
+    prove two aggregates differ without fingerprinting their subtrees (the costly part)."""
+    calls = tuple(m.call.name for m in a.measures)
+    inp = a.input
+    return (
+        calls,
+        a.grouping_sets,
+        len(a.grouping_expressions),
+        a.emit,
+        type(inp),
+        len(inp.columns),
+    )
+
+
 def share_repeats(root: ir.Rel) -> ir.Rel:
     """``root`` with every maximal repeated, aggregating, uncorrelated subtree shared."""
     nodes = _walk(root)
     aggregates = [n for n in nodes if isinstance(n, ir.Aggregate)]
     if len(aggregates) < 2:  # a repeated aggregating subtree repeats its aggregate
         return root
+    if len({_outline(a) for a in aggregates}) == len(aggregates):
+        return root  # no two aggregates alike, as the cheap outline already tells
     prints = _Prints()
     if len({prints.of(a) for a in aggregates}) == len(aggregates):
         return root

@@ -9,6 +9,7 @@ few functions, a relation they spell differently).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import sqlglot.expressions as exp
@@ -17,10 +18,12 @@ from planbridge.consumer import ir
 from planbridge.engines.sql.expressions import ExpressionTranslator
 from planbridge.engines.sql.frame import (
     Frame,
+    LazyColumns,
     Ordering,
     aliased,
     col_name,
     column,
+    copied,
     order_by,
     subquery,
 )
@@ -56,7 +59,6 @@ def _plain(
     ``computed``, one whose columns are expressions of the sources' columns, which an
     aggregate on top may compute in its arguments and keys). WHERE applies after the FROM
     clause's joins, outer ones included, so a filter on top can share the select."""
-    grouped = bool(q.args.get("group")) or any(_is_aggregate(e) for e in q.expressions)
     allowed = {"having"} if over_aggregate and grouped_joins and q.args.get("group") else set()
     if any(q.args.get(k) for k in _CLAUSES if k not in allowed):
         return False
@@ -67,7 +69,7 @@ def _plain(
         return False
     if not q.expressions or not all(isinstance(e, exp.Alias) for e in q.expressions):
         return False
-    if over_aggregate and grouped:
+    if over_aggregate and (q.args.get("group") or any(_is_aggregate(e) for e in q.expressions)):
         return (grouped_joins or len(sources) == 1) and not any(
             e.find(exp.Window) for e in q.expressions
         )
@@ -96,13 +98,38 @@ def _reused_scope(q: exp.Select, width: int) -> tuple[str, list[exp.Expression]]
     by_name = {e.alias: e.this for e in q.expressions}
     # The select is reused with a new select list, so its expressions move over uncopied
     # (each is placed at most once; field references copy). One placeholder serves all.
-    pruned = column(alias, "_pb_pruned")
-    scope = [by_name.get(col_name(i), pruned) for i in range(width)]
+    scope = [by_name.get(col_name(i)) for i in range(width)]
+    if None in scope:  # built only when a column was pruned (most selects keep them all)
+        pruned = column(alias, "_pb_pruned")
+        scope = [pruned if e is None else e for e in scope]
     return alias, scope
 
 
+def realiased(value: exp.Expression, name: str) -> exp.Alias:
+    """``value AS name``, reusing the alias ``value`` had under that name in the select it
+    was moved from (:func:`_reused_scope`: that select list is dropped), which saves
+    building an alias per column per merged relation."""
+    old = value.parent
+    if type(old) is exp.Alias and old.this is value and old.args["alias"].this == name:
+        return old
+    return aliased(value, name)
+
+
 def _is_aggregate(e: exp.Expression) -> bool:
-    return isinstance(e, exp.AggFunc) or e.find(exp.AggFunc) is not None
+    """Whether ``e`` holds an aggregate call: a plain depth-first walk over the node's args
+    (sqlglot's ``find`` walks breadth-first through generators, several times slower on
+    the wide select lists this runs over)."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.AggFunc):
+            return True
+        for v in node.args.values():
+            if isinstance(v, exp.Expression):
+                stack.append(v)
+            elif type(v) is list:
+                stack.extend(x for x in v if isinstance(x, exp.Expression))
+    return False
 
 
 _CLAUSES = ("having", "order", "limit", "offset", "distinct", "qualify", "with")
@@ -189,11 +216,13 @@ class SqlTranslator(ExpressionTranslator):
         q = frame.query
         if isinstance(q, exp.Select) and not q.args.get("distinct"):
             by_name = {p.alias: p for p in q.expressions}
-            picked = [
-                aliased(by_name[col_name(i)].this.copy(), col_name(n))
-                for n, i in enumerate(r.emit)
-                if col_name(i) in by_name  # absent: pruned, as nothing reads output n
-            ]
+            picked, seen = [], set()
+            for n, i in enumerate(r.emit):
+                if col_name(i) in by_name:  # absent: pruned, as nothing reads output n
+                    # the old select list is replaced: its expressions move, then copy
+                    value = by_name[col_name(i)].this
+                    picked.append(aliased(value.copy() if i in seen else value, col_name(n)))
+                    seen.add(i)
             hidden = [p for p in q.expressions if p.alias.startswith("_o")]
             q.set("expressions", picked + hidden)
             return non_empty(Frame(q, len(r.emit), frame.ordering))
@@ -210,7 +239,9 @@ class SqlTranslator(ExpressionTranslator):
     def passthrough(self, r: ir.Rel, values: list[exp.Expression]) -> list[exp.Expression]:
         """``value AS cI`` for the columns of ``r``'s direct output that are read."""
         need = self.needed(r)
-        return [aliased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need]
+        return [
+            realiased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need
+        ]
 
     def open_input(
         self,
@@ -273,15 +304,18 @@ class SqlTranslator(ExpressionTranslator):
 
     # -- reads -------------------------------------------------------------------------
     def read_source(
-        self, r: ir.Read, table: exp.Expression, columns: list[exp.Expression]
+        self, r: ir.Read, table: exp.Expression, columns: Sequence[exp.Expression]
     ) -> Frame:
         """``SELECT <projected columns> FROM table WHERE filter`` over base-schema columns."""
         picked = list(range(len(columns))) if r.projection is None else list(r.projection)
+        need = self.needed(r)
         values, seen = [], set()
-        for p in picked:  # ``columns`` is fresh: each node used once as is, then copied
-            values.append(columns[p].copy() if p in seen else columns[p])
-            seen.add(p)
-        sel = exp.Select(expressions=self.passthrough(r, values)).from_(table, copy=False)
+        for i, p in enumerate(picked):  # only the outputs read (``columns`` may be lazy)
+            if need is None or i in need:
+                # ``columns`` is fresh: each node used once as is, then copied
+                values.append(aliased(columns[p].copy() if p in seen else columns[p], col_name(i)))
+                seen.add(p)
+        sel = exp.Select(expressions=values).from_(table, copy=False)
         if r.filter is not None:
             sel = sel.where(self.expr_in(r.filter, columns), copy=False)
         return Frame(sel, len(picked))
@@ -292,13 +326,14 @@ class SqlTranslator(ExpressionTranslator):
             this=exp.to_identifier(source.name, quoted=True),
             alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
         )
-        cols: list[exp.Expression] = []
-        for name, cast_to in source.columns:
-            ref: exp.Expression = column(alias, name)
-            if cast_to is not None:
-                ref = exp.Cast(this=ref, to=self.data_type(cast_to))
-            cols.append(ref)
-        return self.read_source(r, table, cols)
+        spec = source.columns
+        types = [None if t is None else self.data_type(t) for _, t in spec]  # errors now
+
+        def ref(i: int) -> exp.Expression:
+            col = column(alias, spec[i][0])
+            return col if types[i] is None else exp.Cast(this=col, to=types[i])
+
+        return self.read_source(r, table, LazyColumns(ref, len(spec)))
 
     def rel_named_table(self, r: ir.NamedTableRead) -> Frame:
         return self.registered(self.sources.named_table(r), r)
@@ -430,7 +465,7 @@ class SqlTranslator(ExpressionTranslator):
         _, scope, sel = self.open_input(inp, computed=self.grouped_selects)
         keys = [self.expr_in(g, scope) for g in r.grouping_expressions]
         measures = [self.measure(m, scope) for m in r.measures]
-        values = [k.copy() for k in keys] + measures
+        values = keys + measures  # the keys themselves; GROUP BY and GROUPING() copy them
         sets = r.grouping_sets
         if len(sets) > 1 and r.set_column:
             values.append(self.grouping_set_ordinal(keys, sets))
@@ -441,9 +476,9 @@ class SqlTranslator(ExpressionTranslator):
             )
             sel.set("group", exp.Group(expressions=[grouping]))
         elif sets and sets[0]:
-            sel.set("group", exp.Group(expressions=[keys[i].copy() for i in sets[0]]))
+            sel.set("group", exp.Group(expressions=[copied(keys[i]) for i in sets[0]]))
         elif not sets and keys:
-            sel.set("group", exp.Group(expressions=[k.copy() for k in keys]))
+            sel.set("group", exp.Group(expressions=[copied(k) for k in keys]))
         return Frame(sel, len(values))
 
     def grouping_set_ordinal(
