@@ -142,6 +142,28 @@ def test_a_left_joins_filtered_right_side_joins_directly_with_its_filter_in_on(
     check(q, "SELECT a.x, b2.y FROM a LEFT JOIN (SELECT * FROM b WHERE y < 4) b2 ON a.k = b2.k")
 
 
+def test_a_string_literal_cast_to_a_string_is_the_bare_literal_on_datafusion() -> None:
+    """DataFusion's VARCHAR is Utf8View: a cast literal made it cast the column it meets on
+    every row; the bare literal (the same characters) is coerced once."""
+    names = pb.table("n", pa.schema([("s", pa.string())]))
+    data = {"n": pa.table({"s": ["a%b", "xyz", "ab", None]})}
+    pattern = pb.literal("a%", "varchar(5)").cast("string")
+    q = names.filter(
+        names.s.like(pattern), names.s != pb.literal("ab", "fixed_char(2)").cast("string")
+    )
+    sql = engine_class("datafusion").translator().sql(bind_plan(q.to_substrait()))
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    assert not [c for c in tree.find_all(exp.Cast) if isinstance(c.this, exp.Literal)], sql
+    con = duckdb.connect()
+    con.register("n", data["n"])
+    want = sorted(con.execute("SELECT s FROM n WHERE s LIKE 'a%' AND s <> 'ab'").fetchall())
+    for engine in ENGINES:
+        assert (
+            sorted(tuple(r.values()) for r in q.execute(engine=engine, tables=data).to_pylist())
+            == want
+        )
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_sub_plan_spelled_twice_is_computed_once(engine: str) -> None:
     a, b, _ = tables()
