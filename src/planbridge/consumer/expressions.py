@@ -115,71 +115,84 @@ def _selection(
     if seg.WhichOneof("reference_type") != "struct_field":
         raise PlanValidationError("a field reference must start with a struct field", path)
     idx = seg.struct_field.field
-    spath = f"{path}.direct_reference.struct_field"
     if root == "expression":
         base = bind_expr(ref.expression, schema, f"{path}.expression", ctx)
         return _segment(seg, base, f"{path}.direct_reference", ctx, schema)
     if root == "outer_reference":
-        steps = ref.outer_reference.steps_out
-        if steps < 1 or steps > len(ctx.outer):
-            raise PlanValidationError(
-                f"outer reference steps_out={steps} but only {len(ctx.outer)} enclosing queries",
-                f"{path}.outer_reference",
-            )
-        outer = ctx.outer[-steps]
-        if not 0 <= idx < len(outer):
-            raise PlanValidationError(
-                f"outer field {idx} out of range: that record has {len(outer)} columns", spath
-            )
-        base: ir.Expr = ir.OuterRef(outer[idx].type, steps, idx)
+        base = _outer(ref, idx, path, ctx)
     elif root == "lambda_parameter_reference":
-        steps = ref.lambda_parameter_reference.steps_out
-        if steps >= len(ctx.lambdas):
-            raise PlanValidationError(
-                f"lambda parameter reference steps_out={steps} but only {len(ctx.lambdas)} "
-                "enclosing lambdas",
-                f"{path}.lambda_parameter_reference",
-            )
-        params = ctx.lambdas[-1 - steps]
-        if not 0 <= idx < len(params):
-            raise PlanValidationError(
-                f"lambda parameter {idx} out of range: the lambda has {len(params)} parameters",
-                spath,
-            )
-        base = ir.LambdaParam(params[idx], steps, idx)
-    else:
+        base = _lambda_param(ref, idx, path, ctx)
+    else:  # a column of the input record (root_reference, or no root: the common case)
         if not 0 <= idx < len(schema):
             raise PlanValidationError(
-                f"field {idx} out of range: the input record has {len(schema)} columns", spath
+                f"field {idx} out of range: the input record has {len(schema)} columns",
+                f"{path}.direct_reference.struct_field",
             )
         base = ir.FieldRef(schema[idx].type, idx)
     if seg.struct_field.HasField("child"):
-        return _segment(seg.struct_field.child, base, f"{spath}.child", ctx, schema)
+        child = f"{path}.direct_reference.struct_field.child"
+        return _segment(seg.struct_field.child, base, child, ctx, schema)
     return base
+
+
+def _outer(ref: stalg.Expression.FieldReference, idx: int, path: str, ctx: Context) -> ir.Expr:
+    steps = ref.outer_reference.steps_out
+    if steps < 1 or steps > len(ctx.outer):
+        raise PlanValidationError(
+            f"outer reference steps_out={steps} but only {len(ctx.outer)} enclosing queries",
+            f"{path}.outer_reference",
+        )
+    outer = ctx.outer[-steps]
+    if not 0 <= idx < len(outer):
+        raise PlanValidationError(
+            f"outer field {idx} out of range: that record has {len(outer)} columns",
+            f"{path}.direct_reference.struct_field",
+        )
+    return ir.OuterRef(outer[idx].type, steps, idx)
+
+
+def _lambda_param(
+    ref: stalg.Expression.FieldReference, idx: int, path: str, ctx: Context
+) -> ir.Expr:
+    steps = ref.lambda_parameter_reference.steps_out
+    if steps >= len(ctx.lambdas):
+        raise PlanValidationError(
+            f"lambda parameter reference steps_out={steps} but only {len(ctx.lambdas)} "
+            "enclosing lambdas",
+            f"{path}.lambda_parameter_reference",
+        )
+    params = ctx.lambdas[-1 - steps]
+    if not 0 <= idx < len(params):
+        raise PlanValidationError(
+            f"lambda parameter {idx} out of range: the lambda has {len(params)} parameters",
+            f"{path}.direct_reference.struct_field",
+        )
+    return ir.LambdaParam(params[idx], steps, idx)
 
 
 # -- functions -------------------------------------------------------------------------
 def bind_args(args: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.FunctionArg, ...]:
     out: list[ir.FunctionArg] = []
     for i, a in enumerate(args):
-        p = f"{path}.arguments[{i}]"
         k = a.WhichOneof("arg_type")
         if k == "value":
-            out.append(bind_expr(a.value, schema, f"{p}.value", ctx))
+            out.append(bind_expr(a.value, schema, f"{path}.arguments[{i}].value", ctx))
         elif k == "enum":
             out.append(ir.EnumArg(a.enum))
         elif k == "type":
-            raise UnsupportedError("type arguments are not supported", p)
+            raise UnsupportedError("type arguments are not supported", f"{path}.arguments[{i}]")
         else:
-            raise PlanValidationError("function argument is empty", p)
+            raise PlanValidationError("function argument is empty", f"{path}.arguments[{i}]")
     return tuple(out)
 
 
 def call_parts(fn: Any, schema: Schema, path: str, ctx: Context) -> dict[str, Any]:
     """Fields shared by scalar, aggregate and window calls (name, URN, args, options, type)."""
-    decl = ctx.function(fn.function_reference, f"{path}.function_reference")
+    decl = ctx.functions.get(fn.function_reference)
+    if decl is None:
+        decl = ctx.function(fn.function_reference, f"{path}.function_reference")  # raises
     args = bind_args(fn.arguments, schema, path, ctx)
-    if T.kind(fn.output_type):
+    if fn.output_type.WhichOneof("kind"):  # T.kind, inline: every call has one
         out_type = fn.output_type
     else:
         types = [a.type for a in args if isinstance(a, ir.Expr)]

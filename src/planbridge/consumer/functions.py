@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from substrait import plan_pb2
@@ -34,17 +35,25 @@ def resolve_functions(plan: plan_pb2.Plan) -> dict[int, FunctionDecl]:
         if decl.WhichOneof("mapping_type") != "extension_function":
             continue
         f = decl.extension_function
-        path = f"extensions[{i}].extension_function"
         ref = f.extension_urn_reference
         if ref and ref not in urns and ref != MISSING_URN_REFERENCE:
             raise PlanValidationError(
-                f"extension URN reference {ref} is not declared in extension_urns", path
+                f"extension URN reference {ref} is not declared in extension_urns",
+                f"extensions[{i}].extension_function",
             )
-        urn = urns.get(ref, "")
-        if not f.name:
-            raise PlanValidationError("extension function has no name", path)
-        out[f.function_anchor] = FunctionDecl(f.name.split(":", 1)[0], f.name, urn)
+        name = f.name
+        if not name:
+            raise PlanValidationError(
+                "extension function has no name", f"extensions[{i}].extension_function"
+            )
+        out[f.function_anchor] = _declaration(name, urns.get(ref, ""))
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _declaration(name: str, urn: str) -> FunctionDecl:
+    """One immutable declaration per (compound name, URN): plans declare the same few."""
+    return FunctionDecl(name.split(":", 1)[0], name, urn)
 
 
 def derive_output_type(decl: FunctionDecl, arg_types: list[stt.Type], path: str) -> stt.Type:

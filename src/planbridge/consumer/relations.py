@@ -65,7 +65,8 @@ def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
                 f"schema has fewer names ({len(names)}) than columns and struct fields", path
             )
         cols.append(ir.Column(names[pos], t))
-        pos += T.count_names(t)
+        # count_names inline for the common flat column (a read of a wide table binds many)
+        pos += T.count_names(t) if t.WhichOneof("kind") == "struct" else 1
     if pos != len(names):
         raise PlanValidationError(f"schema has {len(names)} names but its types need {pos}", path)
     return tuple(cols)
@@ -325,22 +326,27 @@ def _join(r: stalg.JoinRel, path: str, ctx: Context) -> ir.Rel:
         if r.HasField("post_join_filter")
         else None
     )
-    mark = (ir.Column("mark", T.make("bool", True)),)
-    cols = {
-        "inner": both,
-        "outer": _nullable(left.schema) + _nullable(right.schema),
-        "left": left.schema + _nullable(right.schema),
-        "right": _nullable(left.schema) + right.schema,
-        "left_semi": left.schema,
-        "left_anti": left.schema,
-        "left_single": left.schema + _nullable(right.schema),
-        "right_semi": right.schema,
-        "right_anti": right.schema,
-        "right_single": _nullable(left.schema) + right.schema,
-        "left_mark": left.schema + mark,
-        "right_mark": right.schema + mark,
-    }[jt]
+    cols = _join_columns(jt, left.schema, right.schema)
     return ir.Join(path, cols, _emit(r, len(cols), path), left, right, jt, cond, post)  # type: ignore[arg-type]
+
+
+def _join_columns(jt: str, left: Schema, right: Schema) -> Schema:
+    """The join's output columns; only this join type's are built (each nullable side is a
+    copy of every column type)."""
+    if jt == "inner":
+        return left + right
+    if jt == "outer":
+        return _nullable(left) + _nullable(right)
+    if jt in ("left", "left_single"):
+        return left + _nullable(right)
+    if jt in ("right", "right_single"):
+        return _nullable(left) + right
+    if jt in ("left_semi", "left_anti"):
+        return left
+    if jt in ("right_semi", "right_anti"):
+        return right
+    mark = (ir.Column("mark", T.make("bool", True)),)
+    return (left if jt == "left_mark" else right) + mark
 
 
 def _cross(r: stalg.CrossRel, path: str, ctx: Context) -> ir.Rel:
