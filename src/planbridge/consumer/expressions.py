@@ -197,7 +197,12 @@ def call_parts(fn: Any, schema: Schema, path: str, ctx: Context) -> dict[str, An
     else:
         types = [a.type for a in args if isinstance(a, ir.Expr)]
         out_type = derive_output_type(decl, types, path)
-    options = tuple((o.name, o.preference[0] if o.preference else "") for o in fn.options)
+    # most calls have no options: testing the container first skips a generator per call
+    options = (
+        tuple((o.name, o.preference[0] if o.preference else "") for o in fn.options)
+        if fn.options
+        else ()
+    )
     return dict(
         type=out_type,
         name=decl.name,
