@@ -25,6 +25,7 @@ def registry() -> ExtensionRegistry:
 _YAML_NAME = re.compile(r"([A-Za-z0-9_]+)\.ya?ml$")
 
 
+@functools.lru_cache(maxsize=1024)  # the standard catalog never changes; plans repeat URIs
 def urn_for_uri(uri: str) -> str | None:
     """The standard URN an extension URI refers to, or None when it is not a standard one.
 

@@ -81,12 +81,12 @@ def _bound_unsigned_types(proto: Any) -> Any:
     """The plan with the ``unsigned_integers`` extension's types (``u8`` .. ``u64``) at
     planbridge's reserved anchors (see :data:`planbridge.types.UNSIGNED_ANCHORS`); the plan
     itself when it declares none (no copy, no walk)."""
+    declared = [d.extension_type for d in proto.extensions if d.HasField("extension_type")]
+    if not declared:
+        return proto  # no user-defined types (most plans): no URN map needed
     urns = {u.extension_urn_anchor: urn_for_uri(u.urn) or u.urn for u in proto.extension_urns}
     anchors = {}
-    for decl in proto.extensions:
-        if decl.WhichOneof("mapping_type") != "extension_type":
-            continue
-        t = decl.extension_type
+    for t in declared:
         if urns.get(t.extension_urn_reference) == T.UNSIGNED_URN and t.name in T.UNSIGNED_ANCHORS:
             anchors[t.type_anchor] = T.UNSIGNED_ANCHORS[t.name]
     if not anchors:
