@@ -58,15 +58,17 @@ def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
     if names and not ns.struct.types:
         # Older DataFusion plans omit the types: columns of unknown type, bound from data.
         return tuple(ir.Column(n, T.unknown()) for n in names)
+    types = ns.struct.types
+    if len(names) == len(types) and not any(t.HasField("struct") for t in types):
+        return tuple(map(ir.Column, names, types))  # flat columns (the common case): one name each
     cols, pos = [], 0
-    for t in ns.struct.types:
+    for t in types:
         if pos >= len(names):
             raise PlanValidationError(
                 f"schema has fewer names ({len(names)}) than columns and struct fields", path
             )
         cols.append(ir.Column(names[pos], t))
-        # count_names inline for the common flat column (a read of a wide table binds many)
-        pos += T.count_names(t) if t.WhichOneof("kind") == "struct" else 1
+        pos += T.count_names(t)
     if pos != len(names):
         raise PlanValidationError(f"schema has {len(names)} names but its types need {pos}", path)
     return tuple(cols)
