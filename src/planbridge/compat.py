@@ -90,19 +90,25 @@ def add_legacy_json(document: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- binary ----------------------------------------------------------------------------
-def _has_unknown_fields(proto: Message) -> bool:
-    """Whether any message in the tree holds unknown fields: they count in the encoded
-    size, so a copy without them is smaller (a few microseconds instead of a tree walk)."""
-    probe = type(proto)()
-    probe.CopyFrom(proto)
-    probe.DiscardUnknownFields()
-    return probe.ByteSize() != proto.ByteSize()
+def upgraded_binary(proto: plan_pb2.Plan, data: bytes) -> plan_pb2.Plan:
+    """``proto`` (parsed from ``data``) with legacy URI fields moved into URN fields.
+
+    Every upgrade rewrites unknown fields only, and unknown fields count in the encoded
+    size: discarding them in place and comparing sizes tells, without copying the plan,
+    that there were none (most plans). The rare plan that had some is parsed again from
+    ``data`` and upgraded from them."""
+    size = proto.ByteSize()
+    proto.DiscardUnknownFields()
+    if proto.ByteSize() == size:
+        return proto
+    proto = plan_pb2.Plan()
+    proto.ParseFromString(data)
+    _upgrade_binary(proto)
+    return proto
 
 
-def upgrade_binary(proto: plan_pb2.Plan) -> None:
+def _upgrade_binary(proto: plan_pb2.Plan) -> None:
     """Move legacy URI fields (kept by protobuf as unknown fields) into URN fields."""
-    if not _has_unknown_fields(proto):
-        return  # every upgrade below rewrites unknown fields only: nothing to do
     anchors: dict[int, int] = {}
     legacy = [f for f in unknown_fields.UnknownFieldSet(proto) if f.field_number == _LEGACY_FIELD]
     if legacy:

@@ -8,7 +8,6 @@ then give the result the plan's output names and declared types.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -19,7 +18,7 @@ from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.consumer.bind import bind_plan
 from planbridge.engines import engine_class
-from planbridge.engines.cache import TranslationCache
+from planbridge.engines.cache import SchemaMemo, TranslationCache
 from planbridge.errors import EngineError, PlanError, PlanReadError
 from planbridge.plan import Plan
 
@@ -116,19 +115,14 @@ def execute(
 
 def output_schema(bound: ir.BoundPlan, actual: pa.Schema) -> pa.Schema:
     """The result schema: the plan's output names, its declared types where Arrow has them."""
-    known = _OUTPUT_SCHEMAS.get(id(bound))
-    if known is not None and known[0] is bound and known[1].equals(actual):
-        return known[2]
-    schema = _output_schema(bound, actual)
-    with _OUTPUT_SCHEMAS_LOCK:  # a plan run again gets the same answer (cached plans)
-        _OUTPUT_SCHEMAS[id(bound)] = (bound, actual, schema)  # holding bound keeps its id
-        while len(_OUTPUT_SCHEMAS) > 256:
-            _OUTPUT_SCHEMAS.pop(next(iter(_OUTPUT_SCHEMAS)))
-    return schema
+    known = _OUTPUT_SCHEMAS.get(bound, actual)
+    if known is None:
+        known = _output_schema(bound, actual)
+        _OUTPUT_SCHEMAS.put(bound, actual, known)  # a plan run again gets the same answer
+    return known
 
 
-_OUTPUT_SCHEMAS: dict[int, tuple[ir.BoundPlan, pa.Schema, pa.Schema]] = {}
-_OUTPUT_SCHEMAS_LOCK = threading.Lock()
+_OUTPUT_SCHEMAS = SchemaMemo(256)
 
 
 def _output_schema(bound: ir.BoundPlan, actual: pa.Schema) -> pa.Schema:

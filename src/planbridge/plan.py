@@ -50,16 +50,7 @@ class Plan:
         except RecursionError:
             raise PlanReadError(f"{source} nests messages too deeply to be a plan") from None
         _check_plausible(proto, source)
-        # Unknown fields anywhere count in the encoded size: discarding them in place and
-        # comparing sizes is cheaper than copying the plan to find out. The rare plan that had
-        # some (legacy URI fields, removed fields) is parsed again and upgraded from those.
-        size = proto.ByteSize()
-        proto.DiscardUnknownFields()
-        if proto.ByteSize() != size:
-            proto = plan_pb2.Plan()
-            proto.ParseFromString(data)
-            compat.upgrade_binary(proto)
-        return cls(proto)
+        return cls(compat.upgraded_binary(proto, data))
 
     def to_bytes(self, *, legacy_uris: bool = False) -> bytes:
         """The binary protobuf encoding (deterministic field order).

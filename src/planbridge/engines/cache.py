@@ -147,3 +147,31 @@ class TranslationCache:
         if key is not None:
             self._put(key, Entry(bound, sql, tuple(recorder.reads)))
         return bound, sql
+
+
+class SchemaMemo:
+    """Answers that are pure functions of an object (compared by identity) and an Arrow
+    schema (compared by equality), remembered for a plan run again: a read's column match,
+    a bound plan's result schema. Entries hold the object, so its id stays unique while it
+    is remembered. A bounded LRU shared by threads."""
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[int, tuple[Any, Any, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, owner: Any, schema: Any) -> Any | None:
+        with self._lock:
+            entry = self._entries.get(id(owner))
+        if entry is None or entry[0] is not owner:
+            return None
+        if entry[1] is not schema and not entry[1].equals(schema):
+            return None
+        return entry[2]
+
+    def put(self, owner: Any, schema: Any, answer: Any) -> None:
+        with self._lock:
+            self._entries[id(owner)] = (owner, schema, answer)
+            self._entries.move_to_end(id(owner))
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import glob
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,6 +20,7 @@ import pyarrow.dataset as ds
 
 from planbridge import types as T
 from planbridge.consumer import ir
+from planbridge.engines.cache import SchemaMemo
 from planbridge.engines.sql.sources import SourceTable
 from planbridge.errors import PlanError, TableBindingError, UnsupportedError
 
@@ -157,37 +156,9 @@ def widening(declared: ir.Type, actual: pa.DataType) -> bool | None:
     return None
 
 
-class ColumnMatches:
-    """Remembered column matches: a plan run again reads tables of the same schema, and
-    matching (names, case folding, widening checks) costs about 0.02 ms per column.
-
-    A match is a pure function of the read relation and the data's schema; entries hold
-    both, so an entry is reused only for that very relation object and an equal schema.
-    Failed matches are not remembered (they raise). A bounded LRU shared by threads."""
-
-    def __init__(self, maxsize: int = 1024) -> None:
-        self.maxsize = maxsize
-        self._entries: OrderedDict[int, tuple[ir.Read, pa.Schema, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, rel: ir.Read, schema: pa.Schema) -> tuple[tuple[str, ir.Type | None], ...] | None:
-        with self._lock:
-            entry = self._entries.get(id(rel))
-        if entry is None or entry[0] is not rel:
-            return None
-        if entry[1] is not schema and not entry[1].equals(schema):
-            return None
-        return entry[2]
-
-    def put(self, rel: ir.Read, schema: pa.Schema, matched: Any) -> None:
-        with self._lock:
-            self._entries[id(rel)] = (rel, schema, matched)  # holding rel keeps its id unique
-            self._entries.move_to_end(id(rel))
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
-
-
-_COLUMN_MATCHES = ColumnMatches()
+#: Remembered column matches: a plan run again reads tables of the same schema, and
+#: matching (names, case folding, widening checks) costs about 0.02 ms per column.
+_COLUMN_MATCHES = SchemaMemo()
 
 
 class TableBinder:

@@ -25,6 +25,7 @@ from planbridge.engines.sql.frame import (
     column,
     copied,
     order_by,
+    quoted,
     subquery,
 )
 from planbridge.engines.sql.needed import Needed, needed_columns
@@ -274,11 +275,12 @@ class SqlTranslator(ExpressionTranslator):
     def join_source(
         self, frame: Frame, inline: bool
     ) -> tuple[exp.Expression, list[exp.Expression], exp.Expression | None]:
-        """The right side of a join: the FROM item, the scope of its columns, and a condition
-        for the outer WHERE. With ``inline`` (an inner or cross join) a plain filter or
-        renaming of one source joins that source directly and its WHERE moves up to the
-        join's WHERE: the engine then sees every join and filter of the query in one select
-        and orders them freely (a nested derived table keeps its semi joins beneath)."""
+        """The right side of a join: the FROM item, the scope of its columns, and the
+        filter the FROM item no longer applies. With ``inline`` a plain filter or renaming
+        of one source joins that source directly and returns its WHERE, which the caller
+        puts in the join's WHERE (inner and cross joins) or its ON (left, semi and anti
+        joins): the engine then sees every join and filter of the query in one select and
+        orders them freely (a nested derived table keeps its semi joins beneath)."""
         q = frame.query
         if (
             inline
@@ -313,7 +315,7 @@ class SqlTranslator(ExpressionTranslator):
         for i, p in enumerate(picked):  # only the outputs read (``columns`` may be lazy)
             if need is None or i in need:
                 # ``columns`` is fresh: each node used once as is, then copied
-                values.append(aliased(columns[p].copy() if p in seen else columns[p], col_name(i)))
+                values.append(aliased(copied(columns[p]) if p in seen else columns[p], col_name(i)))
                 seen.add(p)
         sel = exp.Select(expressions=values).from_(table, copy=False)
         if r.filter is not None:
@@ -322,10 +324,7 @@ class SqlTranslator(ExpressionTranslator):
 
     def registered(self, source: Any, r: ir.Read) -> Frame:
         alias = self.alias()
-        table = exp.Table(
-            this=exp.to_identifier(source.name, quoted=True),
-            alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
-        )
+        table = exp.Table(this=quoted(source.name), alias=exp.TableAlias(this=quoted(alias)))
         spec = source.columns
         types = [None if t is None else self.data_type(t) for _, t in spec]  # errors now
 
