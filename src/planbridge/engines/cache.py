@@ -150,28 +150,43 @@ class TranslationCache:
 
 
 class SchemaMemo:
-    """Answers that are pure functions of an object (compared by identity) and an Arrow
-    schema (compared by equality), remembered for a plan run again: a read's column match,
-    a bound plan's result schema. Entries hold the object, so its id stays unique while it
-    is remembered. A bounded LRU shared by threads."""
+    """Answers that are pure functions of a key and an Arrow schema (compared by equality),
+    remembered for a plan run again or another plan over the same data: a read's column
+    match, a bound plan's result schema. :meth:`get` / :meth:`put` key by an object's
+    identity (the entry holds the object, so its id stays unique while it is remembered);
+    :meth:`lookup` / :meth:`store` by a hashable key. A bounded LRU shared by threads."""
 
     def __init__(self, maxsize: int = 1024) -> None:
         self.maxsize = maxsize
-        self._entries: OrderedDict[int, tuple[Any, Any, Any]] = OrderedDict()
+        self._entries: OrderedDict[Any, tuple[Any, Any, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, owner: Any, schema: Any) -> Any | None:
+        entry = self._entry(id(owner), schema)
+        return entry[2] if entry is not None and entry[0] is owner else None
+
+    def put(self, owner: Any, schema: Any, answer: Any) -> None:
+        self._store(id(owner), (owner, schema, answer))
+
+    def lookup(self, key: Any, schema: Any) -> Any | None:
+        entry = self._entry(key, schema)
+        return None if entry is None else entry[2]
+
+    def store(self, key: Any, schema: Any, answer: Any) -> None:
+        self._store(key, (None, schema, answer))
+
+    def _entry(self, key: Any, schema: Any) -> tuple[Any, Any, Any] | None:
         with self._lock:
-            entry = self._entries.get(id(owner))
-        if entry is None or entry[0] is not owner:
+            entry = self._entries.get(key)
+        if entry is None:
             return None
         if entry[1] is not schema and not entry[1].equals(schema):
             return None
-        return entry[2]
+        return entry
 
-    def put(self, owner: Any, schema: Any, answer: Any) -> None:
+    def _store(self, key: Any, entry: tuple[Any, Any, Any]) -> None:
         with self._lock:
-            self._entries[id(owner)] = (owner, schema, answer)
-            self._entries.move_to_end(id(owner))
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
             while len(self._entries) > self.maxsize:
                 self._entries.popitem(last=False)

@@ -11,36 +11,42 @@ their inputs' columns.
 from __future__ import annotations
 
 from planbridge.consumer import ir
+from planbridge.engines.sql.nodes import walked_fields
 
 Needed = frozenset[int] | None
 
 
-_SUBQUERIES = (ir.ScalarSubquery, ir.InSubquery, ir.SetPredicate, ir.SetComparison)
-_SKIP = frozenset({"type", "path", "columns", "base_schema", "table_schema", "emit"})
+_SUBQUERIES = frozenset({ir.ScalarSubquery, ir.InSubquery, ir.SetPredicate, ir.SetComparison})
 
 
-def _refs(nodes: object, out: set[int]) -> bool:
+def _refs(nodes: object, out: set[int], depth: int = 0) -> bool:
     """Add the input fields ``nodes`` read to ``out``: field references at this level and
-    outer references that reach it from inside subqueries (``steps_out`` = nesting depth)."""
-    stack: list[tuple[object, int]] = [(nodes, 0)]
+    outer references that reach it from inside subqueries (``steps_out`` = nesting depth).
+
+    One loop over a stack of nodes, dispatching on the exact class; the relation of a
+    subquery (rare) is walked by a nested call one level deeper."""
+    stack = [nodes]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        node, depth = stack.pop()
-        if isinstance(node, tuple | list):
-            stack.extend((x, depth) for x in node)
-        elif isinstance(node, ir.FieldRef):
+        node = pop()
+        cls = type(node)
+        if cls is ir.FieldRef:
             if depth == 0:
-                out.add(node.index)
-        elif isinstance(node, ir.OuterRef):
-            if node.steps_out == depth:
-                out.add(node.index)
-        elif isinstance(node, _SUBQUERIES):
-            for name in type(node).__dataclass_fields__:
-                if name != "type":
-                    stack.append((getattr(node, name), depth + (name == "rel")))
-        elif isinstance(node, ir.Rel | ir.Expr | ir.Measure | ir.SortField | ir.WindowBound):
-            for name in type(node).__dataclass_fields__:
-                if name not in _SKIP:
-                    stack.append((getattr(node, name), depth))
+                out.add(node.index)  # type: ignore[attr-defined]
+        elif cls is tuple or cls is list:
+            extend(node)  # type: ignore[arg-type]
+        elif cls is ir.OuterRef:
+            if node.steps_out == depth:  # type: ignore[attr-defined]
+                out.add(node.index)  # type: ignore[attr-defined]
+        else:
+            names = walked_fields(cls)
+            if not names:
+                continue
+            for name in names:
+                if name == "rel" and cls in _SUBQUERIES:
+                    _refs(node.rel, out, depth + 1)  # type: ignore[attr-defined]
+                else:
+                    push(getattr(node, name))
     return True
 
 

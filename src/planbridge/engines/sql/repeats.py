@@ -11,75 +11,61 @@ cannot see an enclosing query's columns).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import fields, replace
 from typing import Any
 
 from google.protobuf.message import Message
 
 from planbridge.consumer import ir
+from planbridge.engines.sql.nodes import all_nodes, walked_fields
 
 _SKIP = frozenset({"path"})
+_COMPARED: dict[type, tuple[str, ...]] = {}
 
 
-class _Prints:
-    """Structural fingerprints of nodes (plan paths left out), memoized per object."""
+class _Numbers:
+    """Structural value numbers: nodes equal in everything but their plan paths get the same
+    number. A node's key is flat (its class and its fields' values, child nodes replaced by
+    their numbers), so hashing keys stays linear in the size of the plan where nested
+    fingerprints were hashed again at every level."""
 
     def __init__(self) -> None:
-        self.memo: dict[int, Any] = {}
-        self.keep: list[object] = []  # keeps fingerprinted objects alive (ids stay unique)
+        self.memo: dict[int, Any] = {}  # id(node or message) -> number or encoding
+        self.numbers: dict[tuple, int] = {}
+        self.keep: list[object] = []  # keeps memoized objects alive (ids stay unique)
 
-    def of(self, node: object) -> Any:
-        if isinstance(node, tuple | list):
-            return tuple(self.of(x) for x in node)
-        if isinstance(node, Message):
-            key = id(node)
-            if key not in self.memo:
-                self.keep.append(node)
-                self.memo[key] = node.SerializeToString(deterministic=True)
-            return self.memo[key]
-        if not is_dataclass(node) or isinstance(node, type):
+    def _field(self, value: object) -> Any:
+        """:meth:`of` with the common plain values (names, ordinals, flags) inlined."""
+        cls = type(value)
+        if cls is str or cls is int or cls is bool or value is None:
+            return (cls, value)
+        return self.of(value)
+
+    def of(self, value: object) -> Any:
+        """A hashable stand-in for ``value``: equal for structurally equal values."""
+        known = self.memo.get(id(value))
+        if known is not None:
+            return known
+        if isinstance(value, tuple | list):  # column lists are shared by many relations
+            answer: Any = tuple([self._field(x) for x in value])
+        elif isinstance(value, Message):
+            answer = value.SerializeToString(deterministic=True)
+        elif hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
+            cls = type(value)
+            names = _COMPARED.get(cls)
+            if names is None:
+                names = _COMPARED[cls] = tuple(f.name for f in fields(cls) if f.name not in _SKIP)
+            key = (cls, *[self._field(getattr(value, n)) for n in names])
+            answer = self.numbers.setdefault(key, len(self.numbers))
+        else:
             try:
-                hash(node)
+                hash(value)
             except TypeError:
-                return repr(node)
-            return (type(node).__name__, node)
-        key = id(node)
-        if key not in self.memo:
-            self.keep.append(node)
-            parts = [self.of(getattr(node, f.name)) for f in fields(node) if f.name not in _SKIP]
-            self.memo[key] = (type(node).__name__, *parts)
-        return self.memo[key]
-
-
-# Fields that never hold relations or expressions: not walked (fingerprints keep them)
-_LEAVES = frozenset({"path", "columns", "type", "base_schema", "table_schema", "emit", "names"})
-_WALKED: dict[type, tuple[str, ...]] = {}
-
-
-def _children(node: object) -> list[object]:
-    """The dataclass nodes directly inside ``node`` (relations, expressions, measures ..)."""
-    cls = type(node)
-    names = _WALKED.get(cls)
-    if names is None:
-        names = _WALKED[cls] = tuple(f.name for f in fields(node) if f.name not in _LEAVES)  # type: ignore[arg-type]
-    out: list[object] = []
-    stack = [getattr(node, n) for n in names]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, tuple | list):
-            stack.extend(v)
-        elif hasattr(type(v), "__dataclass_fields__") and not isinstance(v, type):
-            out.append(v)  # ``is_dataclass`` inlined: this runs for every field of the plan
-    return out
-
-
-def _walk(node: object) -> list[object]:
-    out, stack = [], [node]
-    while stack:
-        n = stack.pop()
-        out.append(n)
-        stack.extend(_children(n))
-    return out
+                return repr(value)
+            return (type(value), value)
+        self.keep.append(value)
+        self.memo[id(value)] = answer
+        return answer
 
 
 def _worth_sharing(rel: ir.Rel, nodes: list[object]) -> bool:
@@ -108,16 +94,16 @@ def _outline(a: ir.Aggregate) -> tuple:
 
 def share_repeats(root: ir.Rel) -> ir.Rel:
     """``root`` with every maximal repeated, aggregating, uncorrelated subtree shared."""
-    nodes = _walk(root)
+    nodes = all_nodes(root)
     aggregates = [n for n in nodes if isinstance(n, ir.Aggregate)]
     if len(aggregates) < 2:  # a repeated aggregating subtree repeats its aggregate
         return root
     if len({_outline(a) for a in aggregates}) == len(aggregates):
         return root  # no two aggregates alike, as the cheap outline already tells
-    prints = _Prints()
-    if len({prints.of(a) for a in aggregates}) == len(aggregates):
+    numbers = _Numbers()
+    if len({numbers.of(a) for a in aggregates}) == len(aggregates):
         return root
-    counts: Counter[Any] = Counter(prints.of(n) for n in nodes if isinstance(n, ir.Rel))
+    counts: Counter[Any] = Counter(numbers.of(n) for n in nodes if isinstance(n, ir.Rel))
     repeated = {p for p, c in counts.items() if c > 1}
     if not repeated:
         return root
@@ -128,22 +114,21 @@ def share_repeats(root: ir.Rel) -> ir.Rel:
         if isinstance(node, tuple):
             items = tuple(rebuild(x) for x in node)
             return node if all(a is b for a, b in zip(items, node, strict=True)) else items
-        if not is_dataclass(node) or isinstance(node, type) or isinstance(node, ir.Shared):
+        names = walked_fields(type(node))
+        if names is None or isinstance(node, ir.Shared):
             return node  # a shared target stays the one object all its references hold
         if isinstance(node, ir.Rel):
-            p = prints.of(node)
-            if p in repeated and (p in first or _worth_sharing(node, _walk(node))):
+            p = numbers.of(node)
+            if p in repeated and (p in first or _worth_sharing(node, all_nodes(node))):
                 target = first.setdefault(p, node)
                 n = ordinals.setdefault(p, -1 - len(ordinals))
                 return ir.Shared(node.path, target.schema, None, n, target)
         changes = {}
-        for f in fields(node):
-            if f.name in _SKIP or not f.init:
-                continue
-            old = getattr(node, f.name)
+        for name in names:  # the fields that can hold relations
+            old = getattr(node, name)
             new = rebuild(old)
             if new is not old:
-                changes[f.name] = new
+                changes[name] = new
         return replace(node, **changes) if changes else node
 
     return rebuild(root)
