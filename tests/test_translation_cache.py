@@ -11,6 +11,8 @@ import pyarrow as pa
 import pytest
 
 import planbridge as pb
+from planbridge.consumer.bind import bind_plan
+from planbridge.engines import engine_class
 from planbridge.errors import TableBindingError
 from planbridge.execute import translation_cache
 from tests.plan_builders import filter_equal_string, sorted_read
@@ -176,3 +178,37 @@ def test_large_plans_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
         got = pb.execute(plan, tables={"people": people()})
         assert got.to_pylist() == by_id_desc(people())
     assert (len(translation_cache), translation_cache.hits) == (0, 0)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_other_plans_reuse_column_matches_only_for_the_same_declared_columns(engine: str) -> None:
+    """Column matches are remembered per declared schema across plans: a plan declaring
+    other types or names over the same table is matched on its own (its own cast, its own
+    error, its own case-insensitive names)."""
+    data = people([2, 1], pa.int32())
+
+    def sql(columns: list[tuple[str, str]]) -> str:
+        runner = engine_class(engine)(None)
+        try:
+            return runner.query(
+                bind_plan(sorted_read("people", columns, 0, False)), {"people": data}
+            )
+        finally:
+            runner.close()
+
+    widened = sql(COLUMNS)  # i64 over int32 data: cast
+    assert "CAST" in widened.upper()
+    assert "CAST" not in sql([("id", "i32"), ("name", "string")]).upper()
+    assert "CAST" in sql(COLUMNS).upper()  # a later plan with the first plan's columns
+    upper = sql([("ID", "i32"), ("NAME", "string")])
+    assert '"id"' in upper and '"name"' in upper  # matched case-insensitively
+    with pytest.raises(TableBindingError, match=r"column 'id': the plan declares i8"):
+        sql([("id", "i8"), ("name", "string")])
+    with pytest.raises(TableBindingError, match=r"has no column 'ident'"):
+        sql([("ident", "i32"), ("name", "string")])
+    got = pb.execute(
+        sorted_read("people", [("id", "i32"), ("name", "string")], 0, False),
+        engine=engine,
+        tables={"people": data},
+    )
+    assert got.to_pylist() == [{"id": 1, "name": "p1"}, {"id": 2, "name": "p2"}]
