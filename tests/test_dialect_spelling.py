@@ -3,6 +3,9 @@ and printed by sqlglot's own generator (compiled or not) after the dialect's rew
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import sqlglot.expressions as exp
 import sqlglot.generator
 from sqlglot.dialects.dialect import Dialect
@@ -10,6 +13,7 @@ from sqlglot.dialects.dialect import Dialect
 from planbridge.engines.datafusion.dialect import DataFusionDialect
 from planbridge.engines.flink.ddl import create_table
 from planbridge.engines.flink.dialect import FlinkDialect
+from planbridge.engines.respell import sql_text
 
 T = exp.DataType.Type
 COL = exp.column("c", quoted=True)
@@ -125,3 +129,31 @@ def test_printing_leaves_the_tree_as_it_was() -> None:
     _datafusion(e)
     assert repr(e) == before
     assert e.sql(dialect=Dialect) == "TRIM(STR_POSITION(\"c\", 'it''s'))"
+
+
+def _print_into(query: Any, dialect: Any, pretty: bool, out: list[str]) -> None:
+    out.append(sql_text(query(), dialect, pretty))
+
+
+def test_reused_generators_print_what_a_new_one_prints() -> None:
+    """``sql_text`` keeps one generator per dialect, option set and thread: every query
+    prints as with a generator of its own (made-up aliases count from ``_t0`` each time),
+    in every thread."""
+
+    def query() -> exp.Select:
+        inner = exp.select(exp.StrPosition(this=COL, substr=STR)).from_("t")
+        alias = exp.TableAlias(columns=[exp.to_identifier("a")])
+        return exp.select("*").from_(exp.Subquery(this=inner, alias=alias))
+
+    for dialect in ("duckdb", DataFusionDialect, FlinkDialect):
+        for pretty in (False, True):
+            want = query().sql(dialect=dialect, pretty=pretty)
+            assert "_t0" in want and "_t1" not in want
+            got = [sql_text(query(), dialect, pretty) for _ in range(3)]
+            args = (query, dialect, pretty, got)
+            threads = [threading.Thread(target=_print_into, args=args) for _ in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert got == [want] * 7

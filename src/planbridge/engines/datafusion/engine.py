@@ -221,12 +221,14 @@ class DataFusionEngine(SqlEngine):
     def existing_schema(self, name: str) -> tuple[str, pa.Schema] | None:
         if self.owns_connection:
             return None
-        try:  # the exact name first, then case-insensitively
+        try:  # the exact name first (without listing them all), then case-insensitively
             schema = self.connection.catalog().schema()
-            names = schema.names()
+            if schema.table_exist(name):
+                matches = [name]
+            else:
+                matches = [n for n in schema.names() if n.lower() == name.lower()]
         except Exception:
             return None
-        matches = [name] if name in names else [n for n in names if n.lower() == name.lower()]
         if len(matches) != 1:
             return None
         try:  # the provider's schema: no DataFrame built (a tenth of ctx.table()'s cost)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sqlglot.expressions as exp
 
+from planbridge.engines.respell import sql_text
+
 
 def _disjuncts(e: exp.Expression) -> list[exp.Expression]:
     """``e`` split at its top-level ORs (through parentheses)."""
@@ -27,7 +29,7 @@ def _constant_kind(e: exp.Expression) -> str | None:
     if isinstance(e, exp.Literal):
         return "string" if e.is_string else "number"
     if isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal):
-        return f"cast {e.args['to'].sql()} {_constant_kind(e.this)}"
+        return f"cast {sql_text(e.args['to'].copy(), None)} {_constant_kind(e.this)}"
     return None
 
 
@@ -49,7 +51,7 @@ def _membership(e: exp.Expression) -> tuple[str, exp.Expression, list[exp.Expres
         return None
     if value.find(exp.Select):  # a subquery is evaluated per disjunct: leave it alone
         return None
-    return f"{kinds.pop()}\x00{value.sql()}", value, consts
+    return f"{kinds.pop()}\x00{sql_text(value.copy(), None)}", value, consts
 
 
 def fold_equalities(disjuncts: list[exp.Expression]) -> list[exp.Expression]:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import sqlglot.expressions as exp
 
 from planbridge.consumer import ir
+from planbridge.engines.respell import sql_text
 from planbridge.engines.sql.expressions import ExpressionTranslator
 from planbridge.engines.sql.frame import (
     Frame,
@@ -189,7 +190,7 @@ class SqlTranslator(ExpressionTranslator):
 
     def sql(self, plan: ir.BoundPlan, pretty: bool = False) -> str:
         """The plan as SQL text in this engine's dialect."""
-        return self.translate(plan).sql(dialect=self.dialect, pretty=pretty, copy=False)
+        return sql_text(self.translate(plan), self.dialect, pretty)
 
     def alias(self) -> str:
         return f"_pb_s{next(self._aliases)}"
