@@ -1,11 +1,12 @@
-"""Dialects that print with sqlglot's own generator after rewriting the few nodes they spell
-differently.
+"""Dialects that print with sqlglot's own generator, respelling the few nodes they spell
+differently as they are printed.
 
 sqlglot's generator may be compiled (the ``sqlglotc`` build, which planbridge installs for
 speed), and compiled classes cannot be subclassed by interpreted ones: a dialect here keeps
-the base generator and, just before printing, rewrites each node its engine spells
-differently into nodes the base generator already prints that way (a function call under
-another name, a type under its engine name). One walk over the finished tree, children first.
+the base generator and gives it, for each node class its engine spells differently, a
+handler that rewrites the node into nodes the base generator already prints that way (a
+function call under another name, a type under its engine name) and prints those. No walk
+over the tree before printing: the generator visits every node anyway.
 
 :func:`sql_text` prints a finished query with one generator per dialect, option set and
 thread, reused from query to query instead of built for each one.
@@ -24,32 +25,43 @@ from sqlglot.helper import name_sequence
 Rule = Callable[[Any], exp.Expression]
 
 
-def respell(tree: exp.Expression, rules: Mapping[type, Rule]) -> exp.Expression:
-    """Apply ``rules`` (by exact node class) to every node of ``tree``, in place, children
-    before parents (a rule sees its children already rewritten); returns the new root."""
-    nodes = list(tree.dfs())
-    for node in reversed(nodes):
-        rule = rules.get(type(node))
-        if rule is None:
-            continue
+def _respelling(rule: Rule, own: Callable[..., str] | None) -> Callable[..., str]:
+    """A generator handler: print what ``rule`` makes of the node; a node the rule keeps
+    (or changes in place) is printed by the generator's own handler ``own``."""
+
+    def handler(generator: Any, node: exp.Expression) -> str:
         new = rule(node)
-        if new is node:
-            continue
-        if node is tree:
-            tree = new
-        else:
-            node.replace(new)
-    return tree
+        if new is not node:
+            return generator.sql(new)
+        if own is not None:
+            return own(generator, node)
+        if isinstance(node, exp.Func):  # what sqlglot's Generator.sql does without a handler
+            return generator.function_fallback_sql(node)
+        return generator.property_sql(node)
+
+    return handler
+
+
+_DISPATCH: dict[type, dict[type, Callable[..., str]]] = {}
 
 
 class RespellingDialect(Dialect):
-    """A dialect whose :attr:`RULES` rewrite the tree before sqlglot's generator prints it."""
+    """A dialect whose :attr:`RULES` respell nodes as sqlglot's generator prints them."""
 
     RULES: ClassVar[Mapping[type, Rule]] = {}
 
-    def generate(self, expression: exp.Expression, copy: bool = True, **opts: Any) -> str:
-        tree = respell(expression.copy() if copy else expression, self.RULES)
-        return super().generate(tree, copy=False, **opts)
+    def generator(self, **opts: Any) -> Any:
+        """sqlglot's generator with this dialect's rules among its per-class handlers."""
+        generator = super().generator(**opts)
+        dispatch = _DISPATCH.get(type(self))
+        if dispatch is None:
+            base = generator._dispatch
+            dispatch = dict(base)
+            for cls, rule in self.RULES.items():
+                dispatch[cls] = _respelling(rule, base.get(cls))
+            _DISPATCH[type(self)] = dispatch
+        generator._dispatch = dispatch
+        return generator
 
 
 _PRINTERS = threading.local()
@@ -63,13 +75,10 @@ def sql_text(tree: exp.Expression, dialect: DialectType, pretty: bool = False) -
     a TPC-H query. A generator keeps no state from one query to the next except its counter
     of made-up aliases (``_t0`` ..), which starts again for every query here."""
     printers = _PRINTERS.__dict__.setdefault("by_dialect", {})
-    printer = printers.get((dialect, pretty))
-    if printer is None:
+    generator = printers.get((dialect, pretty))
+    if generator is None:
         d = Dialect.get_or_raise(dialect)
-        printer = printers[(dialect, pretty)] = (d, d.generator(pretty=pretty))
-    d, generator = printer
-    if isinstance(d, RespellingDialect):
-        tree = respell(tree, d.RULES)
+        generator = printers[(dialect, pretty)] = d.generator(pretty=pretty)
     generator._next_name = name_sequence("_t")
     return generator.generate(tree, copy=False)
 
