@@ -1,7 +1,7 @@
 """A sqlglot dialect for DataFusion's SQL (sqlparser-rs generic dialect, Postgres-like).
 
 Printed by sqlglot's own generator; only the spellings that differ from it are rewritten
-first (see :mod:`planbridge.engines.respell`).
+as they are printed (see :mod:`planbridge.engines.respell`).
 """
 
 from __future__ import annotations

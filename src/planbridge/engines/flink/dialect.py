@@ -1,7 +1,7 @@
 """A sqlglot dialect for Flink SQL (Calcite-based): backquoted identifiers, Flink type names.
 
 Printed by sqlglot's own generator; only the spellings that differ from it are rewritten
-first (see :mod:`planbridge.engines.respell`): the types (``STRING``, ``BYTES``,
+as they are printed (see :mod:`planbridge.engines.respell`): the types (``STRING``, ``BYTES``,
 ``TIMESTAMP_LTZ``, ``ROW<..>``), table options (``WITH ('connector' = 'filesystem')``),
 ``ROW(..)`` and ``ARRAY[..]`` values, ``TRIM(BOTH .. FROM ..)``, ``POSITION(.. IN ..)`` and
 a few functions Flink names differently.
