@@ -93,13 +93,14 @@ def add_legacy_json(document: dict[str, Any]) -> dict[str, Any]:
 def upgraded_binary(proto: plan_pb2.Plan, data: bytes) -> plan_pb2.Plan:
     """``proto`` (parsed from ``data``) with legacy URI fields moved into URN fields.
 
-    Every upgrade rewrites unknown fields only, and unknown fields count in the encoded
-    size: discarding them in place and comparing sizes tells, without copying the plan,
-    that there were none (most plans). The rare plan that had some is parsed again from
-    ``data`` and upgraded from them."""
-    size = proto.ByteSize()
+    Every upgrade rewrites unknown fields only. Unknown fields are discarded in place; when
+    the plan then encodes back to exactly ``data`` it had none (most plans: parsing the
+    re-encoding gives the same message, which has none), and is returned without a copy.
+    Otherwise (unknown fields, or an encoding other than protobuf's canonical one) it is
+    parsed again from ``data`` and upgraded. One encoding costs less than the two size
+    computations this replaced."""
     proto.DiscardUnknownFields()
-    if proto.ByteSize() == size:
+    if proto.SerializeToString() == data:
         return proto
     proto = plan_pb2.Plan()
     proto.ParseFromString(data)

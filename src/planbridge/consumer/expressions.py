@@ -172,11 +172,19 @@ def _lambda_param(
 
 # -- functions -------------------------------------------------------------------------
 def bind_args(args: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.FunctionArg, ...]:
+    """A call's arguments; value arguments are dispatched here directly (the hot path of
+    binding: most expressions are arguments), not through :func:`bind_expr`."""
     out: list[ir.FunctionArg] = []
     for i, a in enumerate(args):
         k = a.WhichOneof("arg_type")
         if k == "value":
-            out.append(bind_expr(a.value, schema, f"{path}.arguments[{i}].value", ctx))
+            v = a.value
+            ek = v.WhichOneof("rex_type")
+            handler = _HANDLERS.get(ek)  # type: ignore[arg-type]
+            if handler is None:  # empty or unsupported: bind_expr raises the error
+                out.append(bind_expr(v, schema, f"{path}.arguments[{i}].value", ctx))
+            else:
+                out.append(handler(getattr(v, ek), schema, f"{path}.arguments[{i}].value.{ek}", ctx))
         elif k == "enum":
             out.append(ir.EnumArg(a.enum))
         elif k == "type":
@@ -186,37 +194,34 @@ def bind_args(args: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.Fu
     return tuple(out)
 
 
-def call_parts(fn: Any, schema: Schema, path: str, ctx: Context) -> dict[str, Any]:
-    """Fields shared by scalar, aggregate and window calls (name, URN, args, options, type)."""
+def call_parts(fn: Any, schema: Schema, path: str, ctx: Context) -> CallParts:
+    """Fields shared by scalar, aggregate and window calls, in :class:`ir.Call` field order
+    (type, name, URN, args, options, signature), so a call is built positionally."""
     decl = ctx.functions.get(fn.function_reference)
     if decl is None:
         decl = ctx.function(fn.function_reference, f"{path}.function_reference")  # raises
     args = bind_args(fn.arguments, schema, path, ctx)
-    if fn.output_type.WhichOneof("kind"):  # T.kind, inline: every call has one
-        out_type = fn.output_type
-    else:
+    out_type = fn.output_type
+    if not out_type.WhichOneof("kind"):  # T.kind, inline: (nearly) every call has one
         types = [a.type for a in args if isinstance(a, ir.Expr)]
         out_type = derive_output_type(decl, types, path)
     # most calls have no options: testing the container first skips a generator per call
-    options = (
-        tuple((o.name, o.preference[0] if o.preference else "") for o in fn.options)
-        if fn.options
-        else ()
-    )
-    return dict(
-        type=out_type,
-        name=decl.name,
-        urn=decl.urn,
-        args=args,
-        options=options,
-        signature=decl.signature if ":" in decl.signature else "",
-    )
+    options = fn.options
+    if options:
+        options = tuple((o.name, o.preference[0] if o.preference else "") for o in options)
+    else:
+        options = ()
+    return out_type, decl.name, decl.urn, args, options, decl.compound
+
+
+# type, name, URN, args, options, signature: the leading fields of every ir.Call
+CallParts = tuple[stt.Type, str, str, tuple[ir.FunctionArg, ...], tuple[tuple[str, str], ...], str]
 
 
 def _scalar(
     fn: stalg.Expression.ScalarFunction, schema: Schema, path: str, ctx: Context
 ) -> ir.Expr:
-    return ir.Call(**call_parts(fn, schema, path, ctx))
+    return ir.Call(*call_parts(fn, schema, path, ctx))
 
 
 def sort_fields(sorts: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.SortField, ...]:
@@ -266,7 +271,7 @@ def window_call(
     fn: Any, schema: Schema, path: str, ctx: Context, partitions: Any = None
 ) -> ir.WindowCall:
     parts = call_parts(fn, schema, path, ctx)
-    parts_ = (
+    partition_by = (
         tuple(
             bind_expr(e, schema, f"{path}.partitions[{i}]", ctx)
             for i, e in enumerate(fn.partitions)
@@ -288,8 +293,8 @@ def window_call(
     frame = _FRAMES.get(fn.bounds_type, "unspecified")
     order_by = sort_fields(fn.sorts, schema, f"{path}.sorts", ctx) if hasattr(fn, "sorts") else ()
     return ir.WindowCall(
-        **parts,
-        partition_by=parts_,
+        *parts,
+        partition_by=partition_by,
         order_by=order_by,
         frame=frame,  # type: ignore[arg-type]
         lower=lower,

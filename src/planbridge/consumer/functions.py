@@ -24,6 +24,11 @@ class FunctionDecl:
     signature: str
     urn: str
 
+    @property
+    def compound(self) -> str:
+        """The signature when the plan declared a compound name (``add:i64_i64``), else ''."""
+        return self.signature if ":" in self.signature else ""
+
 
 def resolve_functions(plan: plan_pb2.Plan) -> dict[int, FunctionDecl]:
     """Map each function anchor to its declaration; a dangling URN reference is an error."""

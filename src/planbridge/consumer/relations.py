@@ -223,7 +223,7 @@ def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
         fn = m.measure
         parts = call_parts(fn, s, f"{p}.measure", ctx)
         sorts = sort_fields(fn.sorts, s, f"{p}.measure.sorts", ctx)
-        call = ir.AggregateCall(**parts, distinct=fn.invocation == 2, sorts=sorts)
+        call = ir.AggregateCall(*parts, distinct=fn.invocation == 2, sorts=sorts)
         flt = bind_expr(m.filter, s, f"{p}.filter", ctx) if m.HasField("filter") else None
         measures.append(ir.Measure(call, flt))
     used = sorted({i for st in sets for i in st}) if sets else []
