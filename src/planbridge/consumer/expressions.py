@@ -103,10 +103,21 @@ def _nullable_if(t: stt.Type, parent: stt.Type) -> stt.Type:
     return T.with_nullability(t, True) if T.is_nullable(parent) else t
 
 
+# The common field reference is a plain column of the input record (direct, no nested
+# segment, no outer or expression root). Its encoding is a few bytes that say just the
+# column index, so those seen are remembered (encoding -> index): one encoding and one
+# lookup then replace walking four nested messages. The table depends on no plan.
+_PLAIN_REFS: dict[bytes, int] = {}
+_PLAIN_REFS_MAX = 4096
+
+
 def _selection(
     ref: stalg.Expression.FieldReference, schema: Schema, path: str, ctx: Context
 ) -> ir.Expr:
-    root = ref.WhichOneof("root_type")
+    key = ref.SerializeToString()
+    idx = _PLAIN_REFS.get(key)
+    if idx is not None and idx < len(schema):
+        return ir.FieldRef(schema[idx].type, idx)
     if ref.WhichOneof("reference_type") != "direct_reference":
         raise UnsupportedError(
             "only direct field references are supported (masked reference)", path
@@ -114,24 +125,28 @@ def _selection(
     seg = ref.direct_reference
     if seg.WhichOneof("reference_type") != "struct_field":
         raise PlanValidationError("a field reference must start with a struct field", path)
-    idx = seg.struct_field.field
-    if root == "expression":
-        base = bind_expr(ref.expression, schema, f"{path}.expression", ctx)
-        return _segment(seg, base, f"{path}.direct_reference", ctx, schema)
-    if root == "outer_reference":
-        base = _outer(ref, idx, path, ctx)
-    elif root == "lambda_parameter_reference":
-        base = _lambda_param(ref, idx, path, ctx)
-    else:  # a column of the input record (root_reference, or no root: the common case)
+    first = seg.struct_field
+    idx = first.field
+    root = ref.WhichOneof("root_type")
+    if root is None or root == "root_reference":  # a column of the input record (common)
         if not 0 <= idx < len(schema):
             raise PlanValidationError(
                 f"field {idx} out of range: the input record has {len(schema)} columns",
                 f"{path}.direct_reference.struct_field",
             )
-        base = ir.FieldRef(schema[idx].type, idx)
-    if seg.struct_field.HasField("child"):
+        base: ir.Expr = ir.FieldRef(schema[idx].type, idx)
+    elif root == "expression":
+        base = bind_expr(ref.expression, schema, f"{path}.expression", ctx)
+        return _segment(seg, base, f"{path}.direct_reference", ctx, schema)
+    elif root == "outer_reference":
+        base = _outer(ref, idx, path, ctx)
+    else:
+        base = _lambda_param(ref, idx, path, ctx)
+    if first.HasField("child"):
         child = f"{path}.direct_reference.struct_field.child"
-        return _segment(seg.struct_field.child, base, child, ctx, schema)
+        return _segment(first.child, base, child, ctx, schema)
+    if type(base) is ir.FieldRef and len(_PLAIN_REFS) < _PLAIN_REFS_MAX:
+        _PLAIN_REFS[key] = idx
     return base
 
 
