@@ -129,9 +129,9 @@ def type_to_str(t: stt.Type) -> str:
 
 def count_names(t: stt.Type) -> int:
     """How many root names a column of type ``t`` takes (itself plus nested struct fields)."""
-    if kind(t) == "struct":
-        return 1 + sum(count_names(x) for x in t.struct.types)
-    return 1
+    if t.WhichOneof("kind") != "struct":
+        return 1
+    return 1 + sum(count_names(x) for x in t.struct.types)
 
 
 _TO_ARROW = {

@@ -62,19 +62,21 @@ def _bind(plan: Plan) -> ir.BoundPlan:
         raise PlanValidationError("root has no input relation", path)
     rel = bind_rel(root.input, f"{path}.input", ctx)
     names = tuple(root.names)
-    need = sum(T.count_names(c.type) for c in rel.schema)
+    schema = rel.schema
+    widths = [T.count_names(c.type) for c in schema]  # names each output column takes
+    need = sum(widths)
     if names and len(names) != need:
         raise PlanValidationError(
             f"root has {len(names)} names but its output needs {need} "
-            f"({len(rel.schema)} columns, struct fields counted depth-first)",
+            f"({len(schema)} columns, struct fields counted depth-first)",
             f"{path}.names",
         )
     if not names:
-        names = tuple(c.name for c in rel.schema)
+        names = tuple(c.name for c in schema)
     output, pos = [], 0
-    for c in rel.schema:
+    for width in widths:
         output.append(names[pos])
-        pos += T.count_names(c.type)
+        pos += width
     return ir.BoundPlan(rel, names, tuple(output), plan)
 
 

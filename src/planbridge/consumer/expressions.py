@@ -45,12 +45,35 @@ class Context:
 def bind_expr(e: stalg.Expression, schema: Schema, path: str, ctx: Context) -> ir.Expr:
     """Bind ``e`` against the input record ``schema``; errors carry ``path``."""
     k = e.WhichOneof("rex_type")
+    if k == "selection":
+        return _column(e, schema, path, ctx)
     if k is None:
         raise PlanValidationError("expression is empty", path)
     handler = _HANDLERS.get(k)
     if handler is None:
         raise UnsupportedError(f"expression kind {k} is not supported", path)
     return handler(getattr(e, k), schema, f"{path}.{k}", ctx)
+
+
+# The most common expression is a plain column of the input record (a direct field
+# reference: no nested segment, no outer or expression root). Its encoding is a few bytes
+# that say just the column index, so the encodings seen are remembered (encoding -> index):
+# one encoding and one lookup then replace walking four nested messages. The table holds
+# nothing of any plan but those small encodings.
+_COLUMNS: dict[bytes, int] = {}
+_COLUMNS_MAX = 4096
+
+
+def _column(e: stalg.Expression, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    """Bind a field-reference expression ``e``, a plain column by its encoding if known."""
+    key = e.SerializeToString()
+    idx = _COLUMNS.get(key)
+    if idx is not None and idx < len(schema):
+        return ir.FieldRef(schema[idx].type, idx)
+    out = _selection(e.selection, schema, f"{path}.selection", ctx)
+    if type(out) is ir.FieldRef and len(_COLUMNS) < _COLUMNS_MAX:
+        _COLUMNS[key] = out.index  # only a plain column reference binds to a FieldRef
+    return out
 
 
 # -- field references ------------------------------------------------------------------
@@ -103,21 +126,9 @@ def _nullable_if(t: stt.Type, parent: stt.Type) -> stt.Type:
     return T.with_nullability(t, True) if T.is_nullable(parent) else t
 
 
-# The common field reference is a plain column of the input record (direct, no nested
-# segment, no outer or expression root). Its encoding is a few bytes that say just the
-# column index, so those seen are remembered (encoding -> index): one encoding and one
-# lookup then replace walking four nested messages. The table depends on no plan.
-_PLAIN_REFS: dict[bytes, int] = {}
-_PLAIN_REFS_MAX = 4096
-
-
 def _selection(
     ref: stalg.Expression.FieldReference, schema: Schema, path: str, ctx: Context
 ) -> ir.Expr:
-    key = ref.SerializeToString()
-    idx = _PLAIN_REFS.get(key)
-    if idx is not None and idx < len(schema):
-        return ir.FieldRef(schema[idx].type, idx)
     if ref.WhichOneof("reference_type") != "direct_reference":
         raise UnsupportedError(
             "only direct field references are supported (masked reference)", path
@@ -145,8 +156,6 @@ def _selection(
     if first.HasField("child"):
         child = f"{path}.direct_reference.struct_field.child"
         return _segment(first.child, base, child, ctx, schema)
-    if type(base) is ir.FieldRef and len(_PLAIN_REFS) < _PLAIN_REFS_MAX:
-        _PLAIN_REFS[key] = idx
     return base
 
 
@@ -195,6 +204,13 @@ def bind_args(args: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.Fu
         if k == "value":
             v = a.value
             ek = v.WhichOneof("rex_type")
+            if ek == "selection":  # a column (see _column), inline
+                idx = _COLUMNS.get(v.SerializeToString())
+                if idx is not None and idx < len(schema):
+                    out.append(ir.FieldRef(schema[idx].type, idx))
+                else:
+                    out.append(_column(v, schema, f"{path}.arguments[{i}].value", ctx))
+                continue
             handler = _HANDLERS.get(ek)  # type: ignore[arg-type]
             if handler is None:  # empty or unsupported: bind_expr raises the error
                 out.append(bind_expr(v, schema, f"{path}.arguments[{i}].value", ctx))

@@ -41,12 +41,12 @@ def _emit(body: Any, ncols: int, path: str) -> tuple[int, ...] | None:
     if common.WhichOneof("emit_kind") != "emit":
         return None
     mapping = tuple(common.emit.output_mapping)
-    for i, m in enumerate(mapping):
-        if not 0 <= m < ncols:
-            raise PlanValidationError(
-                f"emit output_mapping[{i}]={m} out of range: the relation has {ncols} columns",
-                f"{path}.common.emit",
-            )
+    if mapping and (min(mapping) < 0 or max(mapping) >= ncols):
+        i, m = next((i, m) for i, m in enumerate(mapping) if not 0 <= m < ncols)
+        raise PlanValidationError(
+            f"emit output_mapping[{i}]={m} out of range: the relation has {ncols} columns",
+            f"{path}.common.emit",
+        )
     return mapping
 
 
