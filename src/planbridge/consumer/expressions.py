@@ -215,7 +215,9 @@ def bind_args(args: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.Fu
             if handler is None:  # empty or unsupported: bind_expr raises the error
                 out.append(bind_expr(v, schema, f"{path}.arguments[{i}].value", ctx))
             else:
-                out.append(handler(getattr(v, ek), schema, f"{path}.arguments[{i}].value.{ek}", ctx))
+                out.append(
+                    handler(getattr(v, ek), schema, f"{path}.arguments[{i}].value.{ek}", ctx)
+                )
         elif k == "enum":
             out.append(ir.EnumArg(a.enum))
         elif k == "type":
