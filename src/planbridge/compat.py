@@ -144,7 +144,8 @@ def _upgrade_binary(proto: plan_pb2.Plan) -> None:
     proto.DiscardUnknownFields()
 
 
-def _varint(value: int) -> bytes:
+def varint(value: int) -> bytes:
+    """The protobuf varint encoding of a non-negative ``value``."""
     out = bytearray()
     while True:
         byte = value & 0x7F
@@ -157,7 +158,7 @@ def _varint(value: int) -> bytes:
 
 
 def _field(number: int, payload: bytes) -> bytes:
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
 def to_legacy_bytes(proto: plan_pb2.Plan) -> bytes:
@@ -167,7 +168,7 @@ def to_legacy_bytes(proto: plan_pb2.Plan) -> bytes:
     del body.extensions[:]
     out = bytearray(body.SerializeToString(deterministic=True))
     for urn in proto.extension_urns:
-        uri = _varint(1 << 3) + _varint(urn.extension_urn_anchor)
+        uri = varint(1 << 3) + varint(urn.extension_urn_anchor)
         uri += _field(2, legacy_uri_for_urn(urn.urn).encode())
         out += _field(_LEGACY_FIELD, uri)
     decl_field = plan_pb2.Plan.DESCRIPTOR.fields_by_name["extensions"].number
@@ -178,7 +179,7 @@ def to_legacy_bytes(proto: plan_pb2.Plan) -> bytes:
             continue
         body_msg = getattr(decl, kind)
         inner = body_msg.SerializeToString(deterministic=True)
-        inner += _varint(_LEGACY_FIELD << 3) + _varint(body_msg.extension_urn_reference)
+        inner += varint(_LEGACY_FIELD << 3) + varint(body_msg.extension_urn_reference)
         number = ext.SimpleExtensionDeclaration.DESCRIPTOR.fields_by_name[kind].number
         out += _field(decl_field, _field(number, inner))
     return bytes(out)

@@ -12,7 +12,7 @@ from substrait import type_pb2 as stt
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.consumer.functions import FunctionDecl, derive_output_type
-from planbridge.consumer.literals import bind_literal
+from planbridge.consumer.literals import bind_literal, literal_value
 from planbridge.errors import PlanError, PlanValidationError, UnsupportedError
 
 Schema = tuple[ir.Column, ...]
@@ -529,9 +529,10 @@ def _subquery(e: stalg.Expression.Subquery, schema: Schema, path: str, ctx: Cont
 
 def _literal(lit: stalg.Expression.Literal, schema: Schema, path: str, ctx: Context) -> ir.Expr:
     try:
-        return bind_literal(lit)
+        value, t = literal_value(lit)
     except PlanError as exc:
         raise exc.at(path) from None
+    return ir.Literal(t, value)
 
 
 _HANDLERS: dict[str, Callable[[Any, Schema, str, Context], ir.Expr]] = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +9,7 @@ from substrait import algebra_pb2 as stalg
 from substrait import type_pb2 as stt
 
 from planbridge import types as T
+from planbridge.compat import varint
 from planbridge.consumer import ir
 from planbridge.consumer.expressions import (
     Context,
@@ -63,11 +63,11 @@ def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
     if not types:
         # Older DataFusion plans omit the types: columns of unknown type, bound from data.
         return tuple(ir.Column(n, T.unknown()) for n in names)
-    if len(names) == len(types):
-        # flat columns (the common case): one name each; a struct column would need more
-        cols = tuple(map(ir.Column, names, types))
-        if not any(map(_IS_STRUCT, types)):
-            return cols
+    if len(names) == len(types) and _STRUCT_TAG not in ns.struct.SerializeToString():
+        # flat columns (the common case): one name each. A struct column (which takes more)
+        # is encoded with the tag of Type.struct: where those bytes are missing there is
+        # none, which one small encoding tells faster than asking every type.
+        return tuple(map(ir.Column, names, types))
     cols, pos, names = [], 0, list(names)
     for t in types:
         if pos >= len(names):
@@ -81,7 +81,8 @@ def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
     return tuple(cols)
 
 
-_IS_STRUCT = operator.methodcaller("HasField", "struct")
+# the encoded tag of Type.struct (a length-delimited field)
+_STRUCT_TAG = varint(stt.Type.DESCRIPTOR.fields_by_name["struct"].number << 3 | 2)
 
 
 # -- reads -----------------------------------------------------------------------------
