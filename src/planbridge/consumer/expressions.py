@@ -388,14 +388,16 @@ def _switch(
     return ir.Switch(t, match, clauses, otherwise)
 
 
+_CAST_FAILURES = {0: "unspecified", 1: "return_null", 2: "throw"}
+
+
 def _cast(e: stalg.Expression.Cast, schema: Schema, path: str, ctx: Context) -> ir.Expr:
-    if not T.kind(e.type):
+    target = e.type
+    if not target.WhichOneof("kind"):
         raise PlanValidationError("cast has no target type", f"{path}.type")
     inner = bind_expr(e.input, schema, f"{path}.input", ctx)
-    failure = {0: "unspecified", 1: "return_null", 2: "throw"}.get(
-        e.failure_behavior, "unspecified"
-    )
-    return ir.Cast(e.type, inner, failure)  # type: ignore[arg-type]
+    failure = _CAST_FAILURES.get(e.failure_behavior, "unspecified")
+    return ir.Cast(target, inner, failure)  # type: ignore[arg-type]
 
 
 def _bool(nullable: bool) -> stt.Type:

@@ -315,7 +315,7 @@ class Rel:
         """The output columns after ``emit``."""
         if self.emit is None:
             return self.columns
-        return tuple(self.columns[i] for i in self.emit)
+        return tuple(map(self.columns.__getitem__, self.emit))
 
     def inputs(self) -> tuple[Rel, ...]:
         return ()
