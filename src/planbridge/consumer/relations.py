@@ -51,9 +51,15 @@ def _emit(body: Any, ncols: int, path: str) -> tuple[int, ...] | None:
 
 
 def _input(body: Any, name: str, path: str, ctx: Context) -> ir.Rel:
+    """Bind the input relation ``name`` of ``body`` (dispatched here, as bind_rel would)."""
     if not body.HasField(name):
         raise PlanValidationError(f"relation has no {name}", path)
-    return bind_rel(getattr(body, name), f"{path}.{name}", ctx)
+    rel = getattr(body, name)
+    k = rel.WhichOneof("rel_type")
+    handler = _HANDLERS.get(k)  # type: ignore[arg-type]
+    if handler is None:  # empty or unsupported: bind_rel raises the error
+        return bind_rel(rel, f"{path}.{name}", ctx)
+    return handler(getattr(rel, k), f"{path}.{name}.{k}", ctx)
 
 
 def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
