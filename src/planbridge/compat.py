@@ -93,19 +93,24 @@ def add_legacy_json(document: dict[str, Any]) -> dict[str, Any]:
 def upgraded_binary(proto: plan_pb2.Plan, data: bytes) -> plan_pb2.Plan:
     """``proto`` (parsed from ``data``) with legacy URI fields moved into URN fields.
 
-    Every upgrade rewrites unknown fields only. Unknown fields are discarded in place; when
-    the plan then encodes back to exactly ``data`` it had none (most plans: parsing the
-    re-encoding gives the same message, which has none), and is returned without a copy.
-    Otherwise (unknown fields, or an encoding other than protobuf's canonical one) it is
-    parsed again from ``data`` and upgraded. One encoding costs less than the two size
-    computations this replaced."""
+    Every upgrade rewrites unknown fields only, so a plan without any is returned as is.
+    Unknown fields are discarded in place; when the plan then encodes back to exactly
+    ``data`` it had none (parsing that encoding gives the same message, which has none):
+    the common case, one encoding. Encoders that write fields in another order than upb
+    (prost, so DataFusion, writes them in declaration order) fail that test without having
+    unknown fields; for them ``data`` is parsed again and its encoded size, unknown fields
+    included, compared with the discarded plan's (equal: there were none). A plan that had
+    some is upgraded from that second parse."""
     proto.DiscardUnknownFields()
-    if proto.SerializeToString() == data:
+    encoded = proto.SerializeToString()
+    if encoded == data:
         return proto
-    proto = plan_pb2.Plan()
-    proto.ParseFromString(data)
-    _upgrade_binary(proto)
-    return proto
+    again = plan_pb2.Plan()
+    again.ParseFromString(data)
+    if again.ByteSize() == len(encoded):
+        return proto
+    _upgrade_binary(again)
+    return again
 
 
 def _upgrade_binary(proto: plan_pb2.Plan) -> None:
