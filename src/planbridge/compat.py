@@ -93,18 +93,24 @@ def add_legacy_json(document: dict[str, Any]) -> dict[str, Any]:
 def upgraded_binary(proto: plan_pb2.Plan, data: bytes) -> plan_pb2.Plan:
     """``proto`` (parsed from ``data``) with legacy URI fields moved into URN fields.
 
-    Every upgrade rewrites unknown fields only, and unknown fields count in the encoded
-    size: discarding them in place and comparing sizes tells, without copying the plan,
-    that there were none (most plans). The rare plan that had some is parsed again from
-    ``data`` and upgraded from them."""
-    size = proto.ByteSize()
+    Every upgrade rewrites unknown fields only, so a plan without any is returned as is.
+    Unknown fields are discarded in place; when the plan then encodes back to exactly
+    ``data`` it had none (parsing that encoding gives the same message, which has none):
+    the common case, one encoding. Encoders that write fields in another order than upb
+    (prost, so DataFusion, writes them in declaration order) fail that test without having
+    unknown fields; for them ``data`` is parsed again and its encoded size, unknown fields
+    included, compared with the discarded plan's (equal: there were none). A plan that had
+    some is upgraded from that second parse."""
     proto.DiscardUnknownFields()
-    if proto.ByteSize() == size:
+    encoded = proto.SerializeToString()
+    if encoded == data:
         return proto
-    proto = plan_pb2.Plan()
-    proto.ParseFromString(data)
-    _upgrade_binary(proto)
-    return proto
+    again = plan_pb2.Plan()
+    again.ParseFromString(data)
+    if again.ByteSize() == len(encoded):
+        return proto
+    _upgrade_binary(again)
+    return again
 
 
 def _upgrade_binary(proto: plan_pb2.Plan) -> None:
@@ -143,7 +149,8 @@ def _upgrade_binary(proto: plan_pb2.Plan) -> None:
     proto.DiscardUnknownFields()
 
 
-def _varint(value: int) -> bytes:
+def varint(value: int) -> bytes:
+    """The protobuf varint encoding of a non-negative ``value``."""
     out = bytearray()
     while True:
         byte = value & 0x7F
@@ -156,7 +163,7 @@ def _varint(value: int) -> bytes:
 
 
 def _field(number: int, payload: bytes) -> bytes:
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
 def to_legacy_bytes(proto: plan_pb2.Plan) -> bytes:
@@ -166,7 +173,7 @@ def to_legacy_bytes(proto: plan_pb2.Plan) -> bytes:
     del body.extensions[:]
     out = bytearray(body.SerializeToString(deterministic=True))
     for urn in proto.extension_urns:
-        uri = _varint(1 << 3) + _varint(urn.extension_urn_anchor)
+        uri = varint(1 << 3) + varint(urn.extension_urn_anchor)
         uri += _field(2, legacy_uri_for_urn(urn.urn).encode())
         out += _field(_LEGACY_FIELD, uri)
     decl_field = plan_pb2.Plan.DESCRIPTOR.fields_by_name["extensions"].number
@@ -177,7 +184,7 @@ def to_legacy_bytes(proto: plan_pb2.Plan) -> bytes:
             continue
         body_msg = getattr(decl, kind)
         inner = body_msg.SerializeToString(deterministic=True)
-        inner += _varint(_LEGACY_FIELD << 3) + _varint(body_msg.extension_urn_reference)
+        inner += varint(_LEGACY_FIELD << 3) + varint(body_msg.extension_urn_reference)
         number = ext.SimpleExtensionDeclaration.DESCRIPTOR.fields_by_name[kind].number
         out += _field(decl_field, _field(number, inner))
     return bytes(out)

@@ -8,6 +8,7 @@ from typing import Any
 from substrait import type_pb2 as stt
 
 _NULLABLE = stt.Type.NULLABILITY_NULLABLE
+_REQUIRED = stt.Type.NULLABILITY_REQUIRED
 _SIMPLE = {
     "bool": "boolean",
     "i8": "i8",
@@ -66,12 +67,19 @@ def is_nullable(t: stt.Type) -> bool:
 
 
 def with_nullability(t: stt.Type, nullable: bool) -> stt.Type:
-    """A copy of ``t`` with its nullability set."""
+    """``t`` with its nullability set: ``t`` itself when it already has it (types are never
+    changed in place, so sharing is safe, and binding asks this for every column of an
+    outer join's side), else a copy."""
+    k = t.WhichOneof("kind")
+    if not k:
+        return t  # unknown type: nothing to set (a copy would be the same)
+    body = getattr(t, k)
+    want = _NULLABLE if nullable else _REQUIRED
+    if getattr(body, "nullability", want) == want:
+        return t  # already so, or a kind without nullability (a copy would be the same)
     out = stt.Type()
     out.CopyFrom(t)
-    k = kind(out)
-    if k and hasattr(getattr(out, k), "nullability"):
-        getattr(out, k).nullability = _NULLABLE if nullable else stt.Type.NULLABILITY_REQUIRED
+    getattr(out, k).nullability = want
     return out
 
 
@@ -83,7 +91,7 @@ def unknown() -> stt.Type:
 def make(name: str, nullable: bool = True) -> stt.Type:
     """A simple type by oneof name, e.g. ``make("i64")``."""
     t = stt.Type()
-    getattr(t, name).nullability = _NULLABLE if nullable else stt.Type.NULLABILITY_REQUIRED
+    getattr(t, name).nullability = _NULLABLE if nullable else _REQUIRED
     return t
 
 
@@ -121,9 +129,9 @@ def type_to_str(t: stt.Type) -> str:
 
 def count_names(t: stt.Type) -> int:
     """How many root names a column of type ``t`` takes (itself plus nested struct fields)."""
-    if kind(t) == "struct":
-        return 1 + sum(count_names(x) for x in t.struct.types)
-    return 1
+    if t.WhichOneof("kind") != "struct":
+        return 1
+    return 1 + sum(count_names(x) for x in t.struct.types)
 
 
 _TO_ARROW = {

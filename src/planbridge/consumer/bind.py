@@ -15,7 +15,7 @@ from substrait import type_pb2 as stt
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.consumer.expressions import Context
-from planbridge.consumer.functions import resolve_functions
+from planbridge.consumer.functions import resolve_declarations
 from planbridge.consumer.relations import bind_rel
 from planbridge.errors import PlanError, PlanValidationError
 from planbridge.plan import Plan
@@ -41,8 +41,9 @@ def bind_plan(plan: Plan) -> ir.BoundPlan:
 
 
 def _bind(plan: Plan) -> ir.BoundPlan:
-    proto = _bound_unsigned_types(plan.proto)
-    ctx = Context(functions=resolve_functions(proto), bind_rel=bind_rel)
+    functions, declared_types = resolve_declarations(plan.proto)
+    proto = _bound_unsigned_types(plan.proto, declared_types)
+    ctx = Context(functions=functions, bind_rel=bind_rel)
     ctx.subtrees = [r.rel for r in proto.relations]
     producer = proto.version.producer.lower()
     ctx.project_emits_expressions_only = producer in _EXPRESSIONS_ONLY
@@ -61,27 +62,28 @@ def _bind(plan: Plan) -> ir.BoundPlan:
         raise PlanValidationError("root has no input relation", path)
     rel = bind_rel(root.input, f"{path}.input", ctx)
     names = tuple(root.names)
-    need = sum(T.count_names(c.type) for c in rel.schema)
+    schema = rel.schema
+    widths = [T.count_names(c.type) for c in schema]  # names each output column takes
+    need = sum(widths)
     if names and len(names) != need:
         raise PlanValidationError(
             f"root has {len(names)} names but its output needs {need} "
-            f"({len(rel.schema)} columns, struct fields counted depth-first)",
+            f"({len(schema)} columns, struct fields counted depth-first)",
             f"{path}.names",
         )
     if not names:
-        names = tuple(c.name for c in rel.schema)
+        names = tuple(c.name for c in schema)
     output, pos = [], 0
-    for c in rel.schema:
+    for width in widths:
         output.append(names[pos])
-        pos += T.count_names(c.type)
+        pos += width
     return ir.BoundPlan(rel, names, tuple(output), plan)
 
 
-def _bound_unsigned_types(proto: Any) -> Any:
+def _bound_unsigned_types(proto: Any, declared: list[Any]) -> Any:
     """The plan with the ``unsigned_integers`` extension's types (``u8`` .. ``u64``) at
     planbridge's reserved anchors (see :data:`planbridge.types.UNSIGNED_ANCHORS`); the plan
-    itself when it declares none (no copy, no walk)."""
-    declared = [d.extension_type for d in proto.extensions if d.HasField("extension_type")]
+    itself when it declares none (no copy, no walk). ``declared``: its extension types."""
     if not declared:
         return proto  # no user-defined types (most plans): no URN map needed
     urns = {u.extension_urn_anchor: urn_for_uri(u.urn) or u.urn for u in proto.extension_urns}

@@ -12,7 +12,7 @@ from substrait import type_pb2 as stt
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.consumer.functions import FunctionDecl, derive_output_type
-from planbridge.consumer.literals import bind_literal
+from planbridge.consumer.literals import bind_literal, literal_value
 from planbridge.errors import PlanError, PlanValidationError, UnsupportedError
 
 Schema = tuple[ir.Column, ...]
@@ -45,12 +45,35 @@ class Context:
 def bind_expr(e: stalg.Expression, schema: Schema, path: str, ctx: Context) -> ir.Expr:
     """Bind ``e`` against the input record ``schema``; errors carry ``path``."""
     k = e.WhichOneof("rex_type")
+    if k == "selection":
+        return _column(e, schema, path, ctx)
     if k is None:
         raise PlanValidationError("expression is empty", path)
     handler = _HANDLERS.get(k)
     if handler is None:
         raise UnsupportedError(f"expression kind {k} is not supported", path)
     return handler(getattr(e, k), schema, f"{path}.{k}", ctx)
+
+
+# The most common expression is a plain column of the input record (a direct field
+# reference: no nested segment, no outer or expression root). Its encoding is a few bytes
+# that say just the column index, so the encodings seen are remembered (encoding -> index):
+# one encoding and one lookup then replace walking four nested messages. The table holds
+# nothing of any plan but those small encodings.
+_COLUMNS: dict[bytes, int] = {}
+_COLUMNS_MAX = 4096
+
+
+def _column(e: stalg.Expression, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    """Bind a field-reference expression ``e``, a plain column by its encoding if known."""
+    key = e.SerializeToString()
+    idx = _COLUMNS.get(key)
+    if idx is not None and idx < len(schema):
+        return ir.FieldRef(schema[idx].type, idx)
+    out = _selection(e.selection, schema, f"{path}.selection", ctx)
+    if type(out) is ir.FieldRef and len(_COLUMNS) < _COLUMNS_MAX:
+        _COLUMNS[key] = out.index  # only a plain column reference binds to a FieldRef
+    return out
 
 
 # -- field references ------------------------------------------------------------------
@@ -106,7 +129,6 @@ def _nullable_if(t: stt.Type, parent: stt.Type) -> stt.Type:
 def _selection(
     ref: stalg.Expression.FieldReference, schema: Schema, path: str, ctx: Context
 ) -> ir.Expr:
-    root = ref.WhichOneof("root_type")
     if ref.WhichOneof("reference_type") != "direct_reference":
         raise UnsupportedError(
             "only direct field references are supported (masked reference)", path
@@ -114,24 +136,26 @@ def _selection(
     seg = ref.direct_reference
     if seg.WhichOneof("reference_type") != "struct_field":
         raise PlanValidationError("a field reference must start with a struct field", path)
-    idx = seg.struct_field.field
-    if root == "expression":
-        base = bind_expr(ref.expression, schema, f"{path}.expression", ctx)
-        return _segment(seg, base, f"{path}.direct_reference", ctx, schema)
-    if root == "outer_reference":
-        base = _outer(ref, idx, path, ctx)
-    elif root == "lambda_parameter_reference":
-        base = _lambda_param(ref, idx, path, ctx)
-    else:  # a column of the input record (root_reference, or no root: the common case)
+    first = seg.struct_field
+    idx = first.field
+    root = ref.WhichOneof("root_type")
+    if root is None or root == "root_reference":  # a column of the input record (common)
         if not 0 <= idx < len(schema):
             raise PlanValidationError(
                 f"field {idx} out of range: the input record has {len(schema)} columns",
                 f"{path}.direct_reference.struct_field",
             )
-        base = ir.FieldRef(schema[idx].type, idx)
-    if seg.struct_field.HasField("child"):
+        base: ir.Expr = ir.FieldRef(schema[idx].type, idx)
+    elif root == "expression":
+        base = bind_expr(ref.expression, schema, f"{path}.expression", ctx)
+        return _segment(seg, base, f"{path}.direct_reference", ctx, schema)
+    elif root == "outer_reference":
+        base = _outer(ref, idx, path, ctx)
+    else:
+        base = _lambda_param(ref, idx, path, ctx)
+    if first.HasField("child"):
         child = f"{path}.direct_reference.struct_field.child"
-        return _segment(seg.struct_field.child, base, child, ctx, schema)
+        return _segment(first.child, base, child, ctx, schema)
     return base
 
 
@@ -172,11 +196,28 @@ def _lambda_param(
 
 # -- functions -------------------------------------------------------------------------
 def bind_args(args: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.FunctionArg, ...]:
+    """A call's arguments; value arguments are dispatched here directly (the hot path of
+    binding: most expressions are arguments), not through :func:`bind_expr`."""
     out: list[ir.FunctionArg] = []
     for i, a in enumerate(args):
         k = a.WhichOneof("arg_type")
         if k == "value":
-            out.append(bind_expr(a.value, schema, f"{path}.arguments[{i}].value", ctx))
+            v = a.value
+            ek = v.WhichOneof("rex_type")
+            if ek == "selection":  # a column (see _column), inline
+                idx = _COLUMNS.get(v.SerializeToString())
+                if idx is not None and idx < len(schema):
+                    out.append(ir.FieldRef(schema[idx].type, idx))
+                else:
+                    out.append(_column(v, schema, f"{path}.arguments[{i}].value", ctx))
+                continue
+            handler = _HANDLERS.get(ek)  # type: ignore[arg-type]
+            if handler is None:  # empty or unsupported: bind_expr raises the error
+                out.append(bind_expr(v, schema, f"{path}.arguments[{i}].value", ctx))
+            else:
+                out.append(
+                    handler(getattr(v, ek), schema, f"{path}.arguments[{i}].value.{ek}", ctx)
+                )
         elif k == "enum":
             out.append(ir.EnumArg(a.enum))
         elif k == "type":
@@ -186,37 +227,34 @@ def bind_args(args: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.Fu
     return tuple(out)
 
 
-def call_parts(fn: Any, schema: Schema, path: str, ctx: Context) -> dict[str, Any]:
-    """Fields shared by scalar, aggregate and window calls (name, URN, args, options, type)."""
+def call_parts(fn: Any, schema: Schema, path: str, ctx: Context) -> CallParts:
+    """Fields shared by scalar, aggregate and window calls, in :class:`ir.Call` field order
+    (type, name, URN, args, options, signature), so a call is built positionally."""
     decl = ctx.functions.get(fn.function_reference)
     if decl is None:
         decl = ctx.function(fn.function_reference, f"{path}.function_reference")  # raises
     args = bind_args(fn.arguments, schema, path, ctx)
-    if fn.output_type.WhichOneof("kind"):  # T.kind, inline: every call has one
-        out_type = fn.output_type
-    else:
+    out_type = fn.output_type
+    if not out_type.WhichOneof("kind"):  # T.kind, inline: (nearly) every call has one
         types = [a.type for a in args if isinstance(a, ir.Expr)]
         out_type = derive_output_type(decl, types, path)
     # most calls have no options: testing the container first skips a generator per call
-    options = (
-        tuple((o.name, o.preference[0] if o.preference else "") for o in fn.options)
-        if fn.options
-        else ()
-    )
-    return dict(
-        type=out_type,
-        name=decl.name,
-        urn=decl.urn,
-        args=args,
-        options=options,
-        signature=decl.signature if ":" in decl.signature else "",
-    )
+    options = fn.options
+    if options:
+        options = tuple((o.name, o.preference[0] if o.preference else "") for o in options)
+    else:
+        options = ()
+    return out_type, decl.name, decl.urn, args, options, decl.compound
+
+
+# type, name, URN, args, options, signature: the leading fields of every ir.Call
+CallParts = tuple[stt.Type, str, str, tuple[ir.FunctionArg, ...], tuple[tuple[str, str], ...], str]
 
 
 def _scalar(
     fn: stalg.Expression.ScalarFunction, schema: Schema, path: str, ctx: Context
 ) -> ir.Expr:
-    return ir.Call(**call_parts(fn, schema, path, ctx))
+    return ir.Call(*call_parts(fn, schema, path, ctx))
 
 
 def sort_fields(sorts: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.SortField, ...]:
@@ -266,7 +304,7 @@ def window_call(
     fn: Any, schema: Schema, path: str, ctx: Context, partitions: Any = None
 ) -> ir.WindowCall:
     parts = call_parts(fn, schema, path, ctx)
-    parts_ = (
+    partition_by = (
         tuple(
             bind_expr(e, schema, f"{path}.partitions[{i}]", ctx)
             for i, e in enumerate(fn.partitions)
@@ -288,8 +326,8 @@ def window_call(
     frame = _FRAMES.get(fn.bounds_type, "unspecified")
     order_by = sort_fields(fn.sorts, schema, f"{path}.sorts", ctx) if hasattr(fn, "sorts") else ()
     return ir.WindowCall(
-        **parts,
-        partition_by=parts_,
+        *parts,
+        partition_by=partition_by,
         order_by=order_by,
         frame=frame,  # type: ignore[arg-type]
         lower=lower,
@@ -350,14 +388,16 @@ def _switch(
     return ir.Switch(t, match, clauses, otherwise)
 
 
+_CAST_FAILURES = {0: "unspecified", 1: "return_null", 2: "throw"}
+
+
 def _cast(e: stalg.Expression.Cast, schema: Schema, path: str, ctx: Context) -> ir.Expr:
-    if not T.kind(e.type):
+    target = e.type
+    if not target.WhichOneof("kind"):
         raise PlanValidationError("cast has no target type", f"{path}.type")
     inner = bind_expr(e.input, schema, f"{path}.input", ctx)
-    failure = {0: "unspecified", 1: "return_null", 2: "throw"}.get(
-        e.failure_behavior, "unspecified"
-    )
-    return ir.Cast(e.type, inner, failure)  # type: ignore[arg-type]
+    failure = _CAST_FAILURES.get(e.failure_behavior, "unspecified")
+    return ir.Cast(target, inner, failure)  # type: ignore[arg-type]
 
 
 def _bool(nullable: bool) -> stt.Type:
@@ -491,9 +531,10 @@ def _subquery(e: stalg.Expression.Subquery, schema: Schema, path: str, ctx: Cont
 
 def _literal(lit: stalg.Expression.Literal, schema: Schema, path: str, ctx: Context) -> ir.Expr:
     try:
-        return bind_literal(lit)
+        value, t = literal_value(lit)
     except PlanError as exc:
         raise exc.at(path) from None
+    return ir.Literal(t, value)
 
 
 _HANDLERS: dict[str, Callable[[Any, Schema, str, Context], ir.Expr]] = {

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from substrait import plan_pb2
 from substrait import type_pb2 as stt
@@ -23,31 +24,50 @@ class FunctionDecl:
     name: str
     signature: str
     urn: str
+    # The signature when the plan declared a compound name (``add:i64_i64``), else '' (what
+    # ir.Call.signature holds); computed once per declaration, not once per call.
+    compound: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compound", self.signature if ":" in self.signature else "")
 
 
 def resolve_functions(plan: plan_pb2.Plan) -> dict[int, FunctionDecl]:
     """Map each function anchor to its declaration; a dangling URN reference is an error."""
+    return resolve_declarations(plan)[0]
+
+
+def resolve_declarations(plan: plan_pb2.Plan) -> tuple[dict[int, FunctionDecl], list[Any]]:
+    """The function declarations by anchor (as :func:`resolve_functions`) and the declared
+    user-defined types, from one pass over the plan's extension declarations."""
     urns: dict[int, str] = {}
     for u in plan.extension_urns:
         urns[u.extension_urn_anchor] = urn_for_uri(u.urn) or u.urn
     out: dict[int, FunctionDecl] = {}
+    types = []
     for i, decl in enumerate(plan.extensions):
-        if decl.WhichOneof("mapping_type") != "extension_function":
+        kind = decl.WhichOneof("mapping_type")
+        if kind != "extension_function":
+            if kind == "extension_type":
+                types.append(decl.extension_type)
             continue
         f = decl.extension_function
         ref = f.extension_urn_reference
-        if ref and ref not in urns and ref != MISSING_URN_REFERENCE:
-            raise PlanValidationError(
-                f"extension URN reference {ref} is not declared in extension_urns",
-                f"extensions[{i}].extension_function",
-            )
+        urn = urns.get(ref)
+        if urn is None:
+            if ref and ref != MISSING_URN_REFERENCE:
+                raise PlanValidationError(
+                    f"extension URN reference {ref} is not declared in extension_urns",
+                    f"extensions[{i}].extension_function",
+                )
+            urn = ""
         name = f.name
         if not name:
             raise PlanValidationError(
                 "extension function has no name", f"extensions[{i}].extension_function"
             )
-        out[f.function_anchor] = _declaration(name, urns.get(ref, ""))
-    return out
+        out[f.function_anchor] = _declaration(name, urn)
+    return out, types
 
 
 @functools.lru_cache(maxsize=4096)

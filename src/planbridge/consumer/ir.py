@@ -4,8 +4,11 @@ A bound tree is the raw Substrait plan with everything an engine should not have
 about already resolved: extension anchors and URIs/URNs (functions carry their name and
 URN), ``emit`` mappings (kept on each relation, applied by one shared helper), field
 references (plain ordinals into a relation's input record, with the type), output types of
-every expression, and root names. Nodes are immutable; ``path`` on each relation is the
-plan path used in error messages (``relations[0].root.input.filter``).
+every expression, and root names. Nodes are never changed once bound (engines build new
+ones with ``dataclasses.replace``); the expression, relation and column classes are plain,
+not frozen, dataclasses because a frozen one costs about 2.4 times as much to build and
+binding a plan builds a hundred or more. ``path`` on each relation is the plan path used in
+error messages (``relations[0].root.input.filter``).
 
 Expressions index the *input record* of the relation that holds them: the input's output
 columns for single-input relations, the left columns followed by the right ones for joins.
@@ -24,7 +27,7 @@ from substrait import type_pb2 as stt
 Type = stt.Type
 
 
-@dataclass(frozen=True)
+@dataclass
 class Column:
     """One output column of a relation: its name (for display) and its Substrait type."""
 
@@ -35,21 +38,21 @@ class Column:
 # ======================================================================================
 # Expressions
 # ======================================================================================
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Expr:
     """Base of bound expressions; ``type`` is the Substrait type of the value."""
 
     type: Type
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class FieldRef(Expr):
     """Column ``index`` of the input record of the enclosing relation."""
 
     index: int
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class OuterRef(Expr):
     """Column ``index`` of the input record ``steps_out`` subquery levels out (correlation)."""
 
@@ -57,7 +60,7 @@ class OuterRef(Expr):
     index: int
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class StructField(Expr):
     """Field ``index`` of a struct-valued expression."""
 
@@ -65,7 +68,7 @@ class StructField(Expr):
     index: int
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class ListElement(Expr):
     """Element ``offset`` (0-based) of a list-valued expression."""
 
@@ -73,7 +76,7 @@ class ListElement(Expr):
     offset: int
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class MapKey(Expr):
     """The value stored under ``key`` in a map-valued expression."""
 
@@ -81,7 +84,7 @@ class MapKey(Expr):
     key: Expr
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Literal(Expr):
     """A constant. ``value`` is a Python value in the canonical form below; None is a typed null.
 
@@ -117,7 +120,7 @@ class IntervalCompound:
     day_second: IntervalDaySecond = field(default_factory=IntervalDaySecond)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class EnumArg:
     """An enumeration argument of a function (e.g. the component of ``extract``)."""
 
@@ -127,7 +130,7 @@ class EnumArg:
 FunctionArg = Expr | EnumArg
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Call(Expr):
     """A call of a standard (or other extension) scalar function.
 
@@ -154,13 +157,13 @@ SortDirection = TypingLiteral[
 ]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class SortField:
     expr: Expr
     direction: SortDirection = "asc_nulls_last"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class AggregateCall(Call):
     """An aggregate function call; ``distinct`` for ``AGGREGATION_INVOCATION_DISTINCT``."""
 
@@ -179,7 +182,7 @@ class WindowBound:
     offset: int | Expr | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class WindowCall(Call):
     """A window function evaluated per row over ``partition_by`` / ``order_by`` and a frame."""
 
@@ -191,7 +194,7 @@ class WindowCall(Call):
     distinct: bool = False
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Cast(Expr):
     """``failure`` is what happens when the value cannot be converted."""
 
@@ -199,20 +202,20 @@ class Cast(Expr):
     failure: TypingLiteral["unspecified", "return_null", "throw"] = "unspecified"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class IfThen(Expr):
     clauses: tuple[tuple[Expr, Expr], ...]
     otherwise: Expr | None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Switch(Expr):
     match: Expr
     clauses: tuple[tuple[Literal, Expr], ...]
     otherwise: Expr | None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class SingularOrList(Expr):
     """``value IN (options...)``."""
 
@@ -220,7 +223,7 @@ class SingularOrList(Expr):
     options: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class MultiOrList(Expr):
     """``(values...) IN ((options...), ...)``."""
 
@@ -228,22 +231,22 @@ class MultiOrList(Expr):
     options: tuple[tuple[Expr, ...], ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class MakeStruct(Expr):
     fields: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class MakeList(Expr):
     values: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class MakeMap(Expr):
     entries: tuple[tuple[Expr, Expr], ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Lambda(Expr):
     """A function value (``func<params -> body type>``), an argument of list functions."""
 
@@ -251,7 +254,7 @@ class Lambda(Expr):
     body: Expr
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class LambdaParam(Expr):
     """Parameter ``index`` of the lambda ``steps_out`` lambda boundaries out (0: innermost)."""
 
@@ -259,14 +262,14 @@ class LambdaParam(Expr):
     index: int
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class ScalarSubquery(Expr):
     """The single value of a one-column, at-most-one-row relation."""
 
     rel: Rel
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class InSubquery(Expr):
     """``(needles...) IN (relation)``."""
 
@@ -274,7 +277,7 @@ class InSubquery(Expr):
     rel: Rel
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class SetPredicate(Expr):
     """``EXISTS (relation)`` or ``UNIQUE (relation)``."""
 
@@ -282,7 +285,7 @@ class SetPredicate(Expr):
     rel: Rel
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class SetComparison(Expr):
     """``left <op> ANY|ALL (relation)``; ``op`` is eq/ne/lt/gt/le/ge."""
 
@@ -295,7 +298,7 @@ class SetComparison(Expr):
 # ======================================================================================
 # Relations
 # ======================================================================================
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Rel:
     """Base of bound relations.
 
@@ -312,14 +315,14 @@ class Rel:
         """The output columns after ``emit``."""
         if self.emit is None:
             return self.columns
-        return tuple(self.columns[i] for i in self.emit)
+        return tuple(map(self.columns.__getitem__, self.emit))
 
     def inputs(self) -> tuple[Rel, ...]:
         return ()
 
 
 # -- reads -----------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Read(Rel):
     """Common part of reads. ``base_schema`` is the declared schema of the source;
     ``projection`` (read-level field mask) picks from it; ``columns`` is the result.
@@ -331,7 +334,7 @@ class Read(Rel):
     best_effort_filter: Expr | None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class NamedTableRead(Read):
     names: tuple[str, ...]
 
@@ -353,25 +356,25 @@ class FileItem:
     partition_index: int = 0
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class LocalFilesRead(Read):
     files: tuple[FileItem, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class VirtualTableRead(Read):
     """Inline rows; each row has one expression per base-schema column."""
 
     rows: tuple[tuple[Expr, ...], ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class ExtensionTableRead(Read):
     detail: AnyProto
 
 
 # -- single-input ----------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Filter(Rel):
     input: Rel
     condition: Expr
@@ -380,7 +383,7 @@ class Filter(Rel):
         return (self.input,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Project(Rel):
     """Direct output: the input's columns followed by one column per expression."""
 
@@ -397,7 +400,7 @@ class Measure:
     filter: Expr | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Aggregate(Rel):
     """Direct output: the distinct grouping expressions (in ``grouping_expressions`` order),
     then one column per measure, then, when there are several grouping sets, an ``i32``
@@ -414,7 +417,7 @@ class Aggregate(Rel):
         return (self.input,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Sort(Rel):
     input: Rel
     sorts: tuple[SortField, ...]
@@ -423,7 +426,7 @@ class Sort(Rel):
         return (self.input,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Fetch(Rel):
     """Skip ``offset`` rows then keep ``count`` (None = all). Both are i64 expressions."""
 
@@ -435,7 +438,7 @@ class Fetch(Rel):
         return (self.input,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Window(Rel):
     """ConsistentPartitionWindowRel: the input's columns followed by one per function."""
 
@@ -465,7 +468,7 @@ JoinType = TypingLiteral[
 ]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Join(Rel):
     """Direct output per join type: left+right columns (inner/outer/left/right/single),
     left only (left semi/anti), right only (right semi/anti), left + a boolean mark column
@@ -481,7 +484,7 @@ class Join(Rel):
         return (self.left, self.right)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Cross(Rel):
     left: Rel
     right: Rel
@@ -502,7 +505,7 @@ SetOpKind = TypingLiteral[
 ]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class SetOp(Rel):
     inputs_: tuple[Rel, ...]
     op: SetOpKind
@@ -511,7 +514,7 @@ class SetOp(Rel):
         return self.inputs_
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Shared(Rel):
     """A reference to a shared sub-plan (``ReferenceRel``). ``rel`` is the same object
     wherever the subtree is referenced, so engines can compute it once (a CTE)."""
@@ -523,7 +526,7 @@ class Shared(Rel):
         return (self.rel,)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Extension(Rel):
     """An extension relation (leaf, single or multi). Only the streaming package knows the
     layout of planbridge's own details; engines ask it (``planbridge.streaming``)."""
@@ -536,7 +539,7 @@ class Extension(Rel):
         return self.inputs_
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Write(Rel):
     """A write to a named table (a sink). ``op`` is insert / delete / update / ctas."""
 
@@ -552,7 +555,7 @@ class Write(Rel):
 # ======================================================================================
 # The plan
 # ======================================================================================
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class BoundPlan:
     """A plan ready for an engine: the root relation and the user-visible output names.
 

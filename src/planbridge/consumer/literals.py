@@ -20,8 +20,17 @@ _EPOCH_DATE = dt.date(1970, 1, 1)
 
 
 def _simple(
-    name: str, conv: Callable[[Any], Any] = lambda v: v
+    name: str, conv: Callable[[Any], Any] | None = None
 ) -> Callable[..., tuple[Any, stt.Type]]:
+    """A literal of a parameterless type; ``conv`` turns the protobuf value into the
+    canonical Python one (none needed for numbers, strings, bytes)."""
+    if conv is None:
+
+        def plain(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
+            return getattr(lit, k), T.make(name, lit.nullable)
+
+        return plain
+
     def handler(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type]:
         return conv(getattr(lit, k)), T.make(name, lit.nullable)
 
@@ -227,6 +236,6 @@ def literal_value(lit: stalg.Expression.Literal) -> tuple[Any, stt.Type]:
 
 
 def bind_literal(lit: stalg.Expression.Literal) -> ir.Literal:
-    """A bound literal."""
+    """A bound literal (what :func:`literal_value` gives, as an IR node)."""
     value, t = literal_value(lit)
     return ir.Literal(t, value)

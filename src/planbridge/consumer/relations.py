@@ -9,6 +9,7 @@ from substrait import algebra_pb2 as stalg
 from substrait import type_pb2 as stt
 
 from planbridge import types as T
+from planbridge.compat import varint
 from planbridge.consumer import ir
 from planbridge.consumer.expressions import (
     Context,
@@ -25,43 +26,55 @@ from planbridge.errors import PlanValidationError, UnsupportedError
 def bind_rel(rel: stalg.Rel, path: str, ctx: Context) -> ir.Rel:
     """Bind one relation (and its inputs); ``path`` names it in errors."""
     k = rel.WhichOneof("rel_type")
-    if k is None:
-        raise PlanValidationError("relation is empty", path)
-    handler = _HANDLERS.get(k)
+    handler = _HANDLERS.get(k)  # type: ignore[arg-type]
     if handler is None:
+        if k is None:
+            raise PlanValidationError("relation is empty", path)
         raise UnsupportedError(f"relation kind {k} is not supported", path)
     return handler(getattr(rel, k), f"{path}.{k}", ctx)
 
 
 def _emit(body: Any, ncols: int, path: str) -> tuple[int, ...] | None:
-    if not body.HasField("common") or body.common.WhichOneof("emit_kind") != "emit":
+    if not body.HasField("common"):
         return None
-    mapping = tuple(body.common.emit.output_mapping)
-    for i, m in enumerate(mapping):
-        if not 0 <= m < ncols:
-            raise PlanValidationError(
-                f"emit output_mapping[{i}]={m} out of range: the relation has {ncols} columns",
-                f"{path}.common.emit",
-            )
+    common = body.common
+    if common.WhichOneof("emit_kind") != "emit":
+        return None
+    mapping = tuple(common.emit.output_mapping)
+    if mapping and (min(mapping) < 0 or max(mapping) >= ncols):
+        i, m = next((i, m) for i, m in enumerate(mapping) if not 0 <= m < ncols)
+        raise PlanValidationError(
+            f"emit output_mapping[{i}]={m} out of range: the relation has {ncols} columns",
+            f"{path}.common.emit",
+        )
     return mapping
 
 
 def _input(body: Any, name: str, path: str, ctx: Context) -> ir.Rel:
+    """Bind the input relation ``name`` of ``body`` (dispatched here, as bind_rel would)."""
     if not body.HasField(name):
         raise PlanValidationError(f"relation has no {name}", path)
-    return bind_rel(getattr(body, name), f"{path}.{name}", ctx)
+    rel = getattr(body, name)
+    k = rel.WhichOneof("rel_type")
+    handler = _HANDLERS.get(k)  # type: ignore[arg-type]
+    if handler is None:  # empty or unsupported: bind_rel raises the error
+        return bind_rel(rel, f"{path}.{name}", ctx)
+    return handler(getattr(rel, k), f"{path}.{name}.{k}", ctx)
 
 
 def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
     """The top-level columns of a NamedStruct (names are depth-first over struct fields)."""
-    names = list(ns.names)
-    if names and not ns.struct.types:
+    names = ns.names
+    types = ns.struct.types
+    if not types:
         # Older DataFusion plans omit the types: columns of unknown type, bound from data.
         return tuple(ir.Column(n, T.unknown()) for n in names)
-    types = ns.struct.types
-    if len(names) == len(types) and not any(t.HasField("struct") for t in types):
-        return tuple(map(ir.Column, names, types))  # flat columns (the common case): one name each
-    cols, pos = [], 0
+    if len(names) == len(types) and _STRUCT_TAG not in ns.struct.SerializeToString():
+        # flat columns (the common case): one name each. A struct column (which takes more)
+        # is encoded with the tag of Type.struct: where those bytes are missing there is
+        # none, which one small encoding tells faster than asking every type.
+        return tuple(map(ir.Column, names, types))
+    cols, pos, names = [], 0, list(names)
     for t in types:
         if pos >= len(names):
             raise PlanValidationError(
@@ -72,6 +85,10 @@ def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
     if pos != len(names):
         raise PlanValidationError(f"schema has {len(names)} names but its types need {pos}", path)
     return tuple(cols)
+
+
+# the encoded tag of Type.struct (a length-delimited field)
+_STRUCT_TAG = varint(stt.Type.DESCRIPTOR.fields_by_name["struct"].number << 3 | 2)
 
 
 # -- reads -----------------------------------------------------------------------------
@@ -137,22 +154,17 @@ def _read(r: stalg.ReadRel, path: str, ctx: Context) -> ir.Rel:
         if r.HasField("best_effort_filter")
         else None
     )
-    common = dict(
-        path=path,
-        columns=cols,
-        emit=_emit(r, len(cols), path),
-        base_schema=base,
-        projection=projection,
-        filter=flt,
-        best_effort_filter=best,
-    )
+    emit = _emit(r, len(cols), path)
     kind = r.WhichOneof("read_type")
+    # the fields every read has, in ir.Read order
+    common = (path, cols, emit, base, projection, flt, best)
     if kind == "named_table":
-        if not r.named_table.names:
+        names = tuple(r.named_table.names)
+        if not names:
             raise PlanValidationError("named table has no names", f"{path}.named_table")
-        return ir.NamedTableRead(**common, names=tuple(r.named_table.names))
+        return ir.NamedTableRead(*common, names)
     if kind == "local_files":
-        return ir.LocalFilesRead(**common, files=_files(r.local_files, f"{path}.local_files"))
+        return ir.LocalFilesRead(*common, _files(r.local_files, f"{path}.local_files"))
     if kind == "virtual_table":
         rows = []
         for i, row in enumerate(r.virtual_table.expressions):
@@ -163,15 +175,15 @@ def _read(r: stalg.ReadRel, path: str, ctx: Context) -> ir.Rel:
             if not base and not r.base_schema.names and i == 0:
                 # DuckDB writes inline rows without a base schema: take it from the row.
                 base = tuple(ir.Column(f"col{j}", f.type) for j, f in enumerate(fields))
-                common.update(base_schema=base, columns=base, emit=_emit(r, len(base), path))
+                common = (path, base, _emit(r, len(base), path), base, projection, flt, best)
             if len(fields) != len(base):
                 raise PlanValidationError(
                     f"row has {len(fields)} values, the base schema {len(base)} columns", p
                 )
             rows.append(fields)
-        return ir.VirtualTableRead(**common, rows=tuple(rows))
+        return ir.VirtualTableRead(*common, tuple(rows))
     if kind == "extension_table":
-        return ir.ExtensionTableRead(**common, detail=r.extension_table.detail)
+        return ir.ExtensionTableRead(*common, r.extension_table.detail)
     if kind is None:
         raise PlanValidationError("read has no source (named table, files, ...)", path)
     raise UnsupportedError(f"read source {kind} is not supported", path)
@@ -182,20 +194,21 @@ def _filter(r: stalg.FilterRel, path: str, ctx: Context) -> ir.Rel:
     inp = _input(r, "input", path, ctx)
     if not r.HasField("condition"):
         raise PlanValidationError("filter has no condition", path)
-    cond = bind_expr(r.condition, inp.schema, f"{path}.condition", ctx)
-    return ir.Filter(path, inp.schema, _emit(r, len(inp.schema), path), inp, cond)
+    s = inp.schema
+    cond = bind_expr(r.condition, s, f"{path}.condition", ctx)
+    return ir.Filter(path, s, _emit(r, len(s), path), inp, cond)
 
 
 def _project(r: stalg.ProjectRel, path: str, ctx: Context) -> ir.Rel:
     inp = _input(r, "input", path, ctx)
+    s = inp.schema
     exprs = tuple(
-        bind_expr(e, inp.schema, f"{path}.expressions[{i}]", ctx)
-        for i, e in enumerate(r.expressions)
+        [bind_expr(e, s, f"{path}.expressions[{i}]", ctx) for i, e in enumerate(r.expressions)]
     )
-    cols = inp.schema + tuple(ir.Column(f"expr{i}", e.type) for i, e in enumerate(exprs))
+    cols = s + tuple([ir.Column(f"expr{i}", e.type) for i, e in enumerate(exprs)])
     emit = _emit(r, len(cols), path)
     if emit is None and ctx.project_emits_expressions_only:
-        emit = tuple(range(len(inp.schema), len(cols)))
+        emit = tuple(range(len(s), len(cols)))
     return ir.Project(path, cols, emit, inp, exprs)
 
 
@@ -208,22 +221,21 @@ def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
     ]
     sets: list[tuple[int, ...]] = []
     for gi, g in enumerate(r.groupings):
-        refs = []
-        for j, ref in enumerate(g.expression_references):
+        refs = tuple(g.expression_references)
+        for j, ref in enumerate(refs):
             if not 0 <= ref < len(gexprs):
                 raise PlanValidationError(
                     f"expression reference {ref} out of range: {len(gexprs)} grouping expressions",
                     f"{path}.groupings[{gi}].expression_references[{j}]",
                 )
-            refs.append(ref)
-        sets.append(tuple(refs))
+        sets.append(refs)
     measures = []
     for i, m in enumerate(r.measures):
         p = f"{path}.measures[{i}]"
         fn = m.measure
         parts = call_parts(fn, s, f"{p}.measure", ctx)
         sorts = sort_fields(fn.sorts, s, f"{p}.measure.sorts", ctx)
-        call = ir.AggregateCall(**parts, distinct=fn.invocation == 2, sorts=sorts)
+        call = ir.AggregateCall(*parts, distinct=fn.invocation == 2, sorts=sorts)
         flt = bind_expr(m.filter, s, f"{p}.filter", ctx) if m.HasField("filter") else None
         measures.append(ir.Measure(call, flt))
     used = sorted({i for st in sets for i in st}) if sets else []
@@ -254,8 +266,9 @@ def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
 
 def _sort(r: stalg.SortRel, path: str, ctx: Context) -> ir.Rel:
     inp = _input(r, "input", path, ctx)
-    sorts = sort_fields(r.sorts, inp.schema, f"{path}.sorts", ctx)
-    return ir.Sort(path, inp.schema, _emit(r, len(inp.schema), path), inp, sorts)
+    s = inp.schema
+    sorts = sort_fields(r.sorts, s, f"{path}.sorts", ctx)
+    return ir.Sort(path, s, _emit(r, len(s), path), inp, sorts)
 
 
 def _fetch(r: stalg.FetchRel, path: str, ctx: Context) -> ir.Rel:
@@ -267,7 +280,8 @@ def _fetch(r: stalg.FetchRel, path: str, ctx: Context) -> ir.Rel:
         count = bind_expr(r.count_expr, (), f"{path}.count_expr", ctx)
         if isinstance(count, ir.Literal) and isinstance(count.value, int) and count.value < 0:
             count = None  # -1: all rows (the legacy encoding)
-    return ir.Fetch(path, inp.schema, _emit(r, len(inp.schema), path), inp, offset, count)
+    s = inp.schema
+    return ir.Fetch(path, s, _emit(r, len(s), path), inp, offset, count)
 
 
 def _window(r: stalg.ConsistentPartitionWindowRel, path: str, ctx: Context) -> ir.Rel:
