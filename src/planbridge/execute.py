@@ -59,14 +59,20 @@ def lower_if_needed(plan: Plan, engine: str) -> Plan:
     return lower_plan(plan, keep_replayed_sessions=True)  # our SQL engines run those
 
 
+# Every extension relation's detail is a protobuf Any, whose type URL starts with this
+_EXTENSION_URL = b"type.googleapis.com"
+
+
 def _has_extension(rel: Any) -> bool:
-    text = rel.SerializeToString()
-    return b"type.googleapis.com" in text
+    return _EXTENSION_URL in rel.SerializeToString()
 
 
 def bind(plan: Any, engine: str = "duckdb") -> ir.BoundPlan:
     """Read, lower when needed, and bind a plan for ``engine``."""
-    return bind_plan(lower_if_needed(as_plan(plan), engine))
+    decoded = as_plan(plan)
+    if isinstance(plan, bytes | bytearray) and _EXTENSION_URL not in plan:
+        return bind_plan(decoded)  # no extension relation: one scan of the input, no re-encoding
+    return bind_plan(lower_if_needed(decoded, engine))
 
 
 def execute_batches(
