@@ -16,7 +16,16 @@ from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql import rounding
-from planbridge.engines.sql.frame import Frame, Value, col_name, column, ref, subquery
+from planbridge.engines.sql.frame import (
+    Frame,
+    Value,
+    col_name,
+    column,
+    ref,
+    restrict,
+    select_from,
+    subquery,
+)
 from planbridge.engines.sql.literals import literal
 from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import UnsupportedError
@@ -470,7 +479,8 @@ class ExpressionTranslator:
         frame = self.rel(rel)
         alias = self.alias()
         cols: list[exp.Expression] = [column(alias, col_name(i)) for i in range(frame.width)]
-        sel = exp.Select(expressions=cols).from_(subquery(frame.query, alias), copy=False)
+        sel = select_from(subquery(frame.query, alias))
+        sel.set("expressions", cols)
         return sel, cols
 
     def subquery_query(self, rel: ir.Rel, exists: bool = False) -> exp.Query:
@@ -514,7 +524,7 @@ class ExpressionTranslator:
         sel, cols = self.subquery_select(e.rel)
         sel.set("expressions", [exp.Literal.number(1)])
         conds = [exp.EQ(this=c, expression=n) for c, n in zip(cols, needles, strict=True)]
-        return exp.Exists(this=sel.where(exp.and_(*conds, copy=False), copy=False))
+        return exp.Exists(this=restrict(sel, exp.and_(*conds, copy=False)))
 
     def expr_set_predicate(self, e: ir.SetPredicate) -> exp.Expression:
         if e.op != "exists":

@@ -115,6 +115,39 @@ def subquery(query: exp.Query, alias: str) -> exp.Subquery:
     return exp.Subquery(this=query, alias=exp.TableAlias(this=quoted(alias)))
 
 
+def select_from(source: exp.Expression) -> exp.Select:
+    """``SELECT .. FROM source``, its list to be given (sqlglot's ``from_`` builder parses
+    and wraps; this is the node it builds)."""
+    return exp.Select(from_=exp.From(this=source))
+
+
+def restrict(select: exp.Select, cond: exp.Expression, clause: str = "where") -> exp.Select:
+    """AND ``cond`` into the select's WHERE (or HAVING): the nodes sqlglot's builder makes,
+    without its parsing and copying machinery."""
+    existing = select.args.get(clause)
+    if existing is not None:
+        cond = exp.and_(existing.this, cond, copy=False)
+    select.set(clause, exp.Where(this=cond) if clause == "where" else exp.Having(this=cond))
+    return select
+
+
+def holds(e: exp.Expression, kinds: type | tuple[type, ...]) -> bool:
+    """Whether ``e`` or a node below it is one of ``kinds``: a plain depth-first walk over
+    the args (sqlglot's ``find`` walks breadth-first through generators, several times
+    slower on the select lists translation checks)."""
+    stack = [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, kinds):
+            return True
+        for v in n.args.values():
+            if isinstance(v, exp.Expression):
+                stack.append(v)
+            elif type(v) is list:
+                stack.extend(x for x in v if isinstance(x, exp.Expression))
+    return False
+
+
 def columns_of(alias: str, width: int) -> list[Value]:
     """The scope of a derived table ``alias``: its columns ``c0 ..``, built where used."""
     return [(alias, col_name(i)) for i in range(width)]
@@ -235,9 +268,9 @@ class Frame:
     def visible(self, alias: str) -> exp.Select:
         """``SELECT alias.c0 .. FROM (query) alias``, dropping hidden columns."""
         cols = [aliased(column(alias, col_name(i)), col_name(i)) for i in self.present()]
-        return exp.Select(expressions=cols or [aliased(exp.null(), "_pb_empty")]).from_(
-            subquery(self.query, alias), copy=False
-        )
+        sel = select_from(subquery(self.query, alias))
+        sel.set("expressions", cols or [aliased(exp.null(), "_pb_empty")])
+        return sel
 
     def plain(self, alias: str) -> exp.Query:
         """The query itself when it has no hidden columns, else :meth:`visible`."""

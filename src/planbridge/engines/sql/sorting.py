@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlglot.expressions as exp
 
-from planbridge.engines.sql.frame import Frame, Value, node, ref
+from planbridge.engines.sql.frame import Frame, Value, holds, node, ref
 from planbridge.engines.sql.needed import Needed
 
 
@@ -36,7 +36,7 @@ def sort_keys(frame: Frame) -> list[Value] | None:
         return None
     hidden: list[Value] = frame.values[frame.width :]  # type: ignore[assignment]
     for v in hidden:
-        if type(v) is not tuple and v.find(exp.Window, exp.Select):  # type: ignore[union-attr]
+        if type(v) is not tuple and holds(v, (exp.Window, exp.Select)):  # type: ignore[arg-type]
             return None
     return hidden
 

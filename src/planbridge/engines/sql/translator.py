@@ -1,7 +1,9 @@
 """Bound plan -> one SQL query (a sqlglot AST), one handler per relation kind.
 
 Every relation becomes a frame (see :mod:`.frame`) whose columns are ``c0 ..``; a parent
-wraps its input as an aliased subquery and refers to ``alias.cN``. Engines subclass
+either reuses its input's select with a new select list (the input's list, still pending,
+is never built) or wraps it as an aliased subquery and refers to ``alias.cN``. A handler
+translates its expressions over a *scope*, the values of its input's columns. Engines subclass
 :class:`SqlTranslator` and override only what their SQL does differently (the dialect, a
 few functions, a relation they spell differently).
 """
@@ -26,10 +28,13 @@ from planbridge.engines.sql.frame import (
     column,
     columns_of,
     copied,
+    holds,
     node,
     order_by,
     quoted,
     ref,
+    restrict,
+    select_from,
     subquery,
     taking,
 )
@@ -90,7 +95,7 @@ def _plain(
         return None
     if over_aggregate and (q.args.get("group") or any(_is_aggregate(v) for v in values)):
         if (grouped_joins or len(sources) == 1) and not any(
-            type(v) is not tuple and v.find(exp.Window)  # type: ignore[union-attr]
+            type(v) is not tuple and holds(v, exp.Window)  # type: ignore[arg-type]
             for v in values
         ):
             return listed
@@ -115,10 +120,25 @@ def _computed(v: Value, aliases: set[str]) -> bool:
     would read as a column position)."""
     if type(v) is tuple:
         return v[0] in aliases
-    cols = list(v.find_all(exp.Column))  # type: ignore[union-attr]
-    if not cols or any(c.table not in aliases for c in cols):
-        return False
-    return not v.find(exp.AggFunc, exp.Window, exp.Select, exp.Rand)  # type: ignore[union-attr]
+    found = False
+    stack = [v]
+    while stack:  # a depth-first walk, as in ``holds``
+        n = stack.pop()
+        if isinstance(n, exp.Column):
+            if n.table not in aliases:
+                return False
+            found = True
+        elif isinstance(n, _NOT_REPEATED):
+            return False
+        for a in n.args.values():  # type: ignore[union-attr]
+            if isinstance(a, exp.Expression):
+                stack.append(a)
+            elif type(a) is list:
+                stack.extend(x for x in a if isinstance(x, exp.Expression))
+    return found
+
+
+_NOT_REPEATED = (exp.AggFunc, exp.Window, exp.Select, exp.Rand)
 
 
 def _reused_scope(frame: Frame, listed: list[Value | None]) -> tuple[str, list[Value]]:
@@ -138,22 +158,8 @@ def _reused_scope(frame: Frame, listed: list[Value | None]) -> tuple[str, list[V
 
 
 def _is_aggregate(e: Value) -> bool:
-    """Whether ``e`` holds an aggregate call: a plain depth-first walk over the node's args
-    (sqlglot's ``find`` walks breadth-first through generators, several times slower on
-    the wide select lists this runs over)."""
-    if type(e) is tuple:
-        return False
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, exp.AggFunc):
-            return True
-        for v in node.args.values():
-            if isinstance(v, exp.Expression):
-                stack.append(v)
-            elif type(v) is list:
-                stack.extend(x for x in v if isinstance(x, exp.Expression))
-    return False
+    """Whether ``e`` holds an aggregate call."""
+    return type(e) is not tuple and holds(e, exp.AggFunc)  # type: ignore[arg-type]
 
 
 _CLAUSES = ("having", "order", "limit", "offset", "distinct", "qualify", "with")
@@ -254,12 +260,16 @@ class SqlTranslator(ExpressionTranslator):
             return Frame(q, len(r.emit), frame.ordering, picked + hidden)
         alias = self.alias()
         values = [(alias, col_name(i)) for i in r.emit]
-        sel = exp.Select().from_(subquery(frame.query, alias), copy=False)
+        sel = select_from(subquery(frame.query, alias))
         return Frame(sel, len(r.emit), frame.ordering, values + self.carried(alias, frame.ordering))
 
     def needed(self, r: ir.Rel) -> Needed:
-        """The direct output columns of ``r`` that anything reads (None: all)."""
-        return self._needed.get(id(r))
+        """The direct output columns of ``r`` that anything reads (None: all); at most the
+        ones its emit picks."""
+        need = self._needed.get(id(r))
+        if need is None and r.emit is not None:
+            return frozenset(r.emit)
+        return need
 
     def passed(self, r: ir.Rel, values: list[Value]) -> list[Value | None]:
         """The pending values of ``r``'s direct output: ``values``, None where not read."""
@@ -298,7 +308,7 @@ class SqlTranslator(ExpressionTranslator):
                 alias, scope = _reused_scope(frame, listed)
                 return alias, scope, q  # type: ignore[return-value]
         alias, scope = self.input_scope(frame)
-        return alias, scope, exp.Select().from_(subquery(frame.query, alias), copy=False)
+        return alias, scope, select_from(subquery(frame.query, alias))
 
     def join_source(
         self, frame: Frame, inline: bool
@@ -337,20 +347,20 @@ class SqlTranslator(ExpressionTranslator):
         self, r: ir.Read, table: exp.Expression, columns: Sequence[exp.Expression]
     ) -> Frame:
         """``SELECT <projected columns> FROM table WHERE filter`` over base-schema columns."""
-        picked = list(range(len(columns))) if r.projection is None else list(r.projection)
+        picked = range(len(columns)) if r.projection is None else r.projection
         need = self.needed(r)
-        values: list[Value | None] = []
+        n = len(picked)
+        values: list[Value | None] = [None] * n
         seen = set()
-        for i, p in enumerate(picked):  # only the outputs read (``columns`` may be lazy)
-            if need is None or i in need:
-                # ``columns`` is fresh: each value used once as is, then copied
-                values.append(ref(columns[p]) if p in seen else columns[p])
-                seen.add(p)
-            else:
-                values.append(None)
-        sel = exp.Select().from_(table, copy=False)
+        # only the outputs read (``columns`` may be lazy, and a plan reads few of a wide
+        # table's columns); ``columns`` is fresh: each value used once as is, then copied
+        for i in range(n) if need is None else sorted(i for i in need if i < n):
+            p = picked[i]
+            values[i] = ref(columns[p]) if p in seen else columns[p]
+            seen.add(p)
+        sel = select_from(table)
         if r.filter is not None:
-            sel = sel.where(self.expr_in(r.filter, columns), copy=False)
+            sel = restrict(sel, self.expr_in(r.filter, columns))
         return Frame(sel, len(picked), values=values)
 
     def registered(self, source: Any, r: ir.Read) -> Frame:
@@ -391,7 +401,7 @@ class SqlTranslator(ExpressionTranslator):
                 expressions=[aliased(n, col_name(i)) for i, n in enumerate(nulls)]
                 or [aliased(exp.null(), "_pb_empty")]
             )
-            inner = inner.where(exp.false(), copy=False)
+            inner = restrict(inner, exp.false())
             table: exp.Expression = subquery(inner, alias)
         else:
             alias = self.alias()
@@ -429,10 +439,7 @@ class SqlTranslator(ExpressionTranslator):
         alias, scope, sel = self.open_input(inp, over_aggregate=having)
         cond = self.expr_in(r.condition, taking(scope, self.needed(r)))
         values = self.passed(r, scope) + self.carried(alias, inp.ordering)
-        if having and sel is q:
-            sel.having(cond, copy=False)
-        else:
-            sel.where(cond, copy=False)
+        restrict(sel, cond, "having" if having and sel is q else "where")
         return Frame(sel, inp.width, inp.ordering, values)
 
     def rel_project(self, r: ir.Project) -> Frame:
@@ -441,10 +448,13 @@ class SqlTranslator(ExpressionTranslator):
         need, width = self.needed(r), len(scope)
         refs = taking(scope, need)
         values: list[Value] = list(scope)
-        values += [
-            self.expr_in(e, refs) if need is None or width + j in need else exp.null()
-            for j, e in enumerate(r.expressions)
-        ]
+        for j, e in enumerate(r.expressions):
+            if need is not None and width + j not in need:
+                values.append(exp.null())
+            elif type(e) is ir.FieldRef and type(scope[e.index]) is tuple:
+                values.append(scope[e.index])  # a column: built where it is placed
+            else:
+                values.append(self.expr_in(e, refs))
         kept = self.passed(r, values) + self.carried(alias, inp.ordering)
         return Frame(sel, len(values), inp.ordering, kept)
 
@@ -454,7 +464,7 @@ class SqlTranslator(ExpressionTranslator):
         inp = self.rel(r.input)
         if inp.ordering or not self.sort_in_place:
             alias, scope = self.input_scope(inp)
-            sel = exp.Select().from_(subquery(inp.query, alias), copy=False)
+            sel = select_from(subquery(inp.query, alias))
         else:
             _, scope, sel = self.open_input(inp, over_aggregate=True)
         ordering = []
@@ -484,7 +494,7 @@ class SqlTranslator(ExpressionTranslator):
         else:
             alias, scope = self.input_scope(inp)
             values = self.passed(r, scope) + self.carried(alias, inp.ordering)
-            sel = exp.Select().from_(subquery(inp.query, alias), copy=False)
+            sel = select_from(subquery(inp.query, alias))
             sel = order_by(sel, alias, inp.ordering)
         if r.count is not None:
             sel.set("limit", exp.Limit(expression=self.expr_in(r.count, [])))
@@ -548,7 +558,7 @@ class SqlTranslator(ExpressionTranslator):
                 distinct=f.distinct,
             )
             values.append(self.expr_in(call, refs))
-        sel = exp.Select().from_(subquery(inp.query, alias), copy=False)
+        sel = select_from(subquery(inp.query, alias))
         kept = self.passed(r, values) + self.carried(alias, inp.ordering)
         return Frame(sel, len(values), inp.ordering, kept)
 
@@ -582,9 +592,9 @@ class SqlTranslator(ExpressionTranslator):
             join.set("side", side)
         sel.append("joins", join)
         if rwhere is not None:
-            sel = sel.where(rwhere, copy=False)
+            sel = restrict(sel, rwhere)
         if r.post_join_filter is not None:
-            sel = sel.where(self.expr_in(r.post_join_filter, refs), copy=False)
+            sel = restrict(sel, self.expr_in(r.post_join_filter, refs))
         return Frame(sel, len(scope), values=self.passed(r, scope))
 
     def semi_join(self, r: ir.Join) -> Frame:
@@ -600,14 +610,14 @@ class SqlTranslator(ExpressionTranslator):
             _, oscope, inner = self.open_input(of)
         else:
             ka, kscope = self.input_scope(kf)
-            sel = exp.Select().from_(subquery(kf.plain(self.alias()), ka), copy=False)
+            sel = select_from(subquery(kf.plain(self.alias()), ka))
             oa, oscope = self.input_scope(of)
-            inner = exp.Select().from_(subquery(of.plain(self.alias()), oa), copy=False)
+            inner = select_from(subquery(of.plain(self.alias()), oa))
         scope = self.semi_scope(r, kscope, oscope)
         conds = [self.expr_in(c, scope) for c in (r.condition, r.post_join_filter) if c is not None]
         inner.set("expressions", [exp.Literal.number(1)])
         if conds:
-            inner = inner.where(exp.and_(*conds, copy=False), copy=False)
+            inner = restrict(inner, exp.and_(*conds, copy=False))
         exists: exp.Expression = exp.Exists(this=inner)
         values = self.passed(r, kscope)
         if r.type.endswith("mark"):
@@ -615,7 +625,7 @@ class SqlTranslator(ExpressionTranslator):
             return Frame(sel, len(kscope) + 1, values=values)
         if r.type.endswith("anti"):
             exists = exp.Not(this=exists)
-        return Frame(sel.where(exists, copy=False), len(kscope), values=values)
+        return Frame(restrict(sel, exists), len(kscope), values=values)
 
     def semi_join_clause(self, r: ir.Join, kf: Frame, of: Frame) -> Frame:
         """``kept SEMI JOIN other ON ..`` (``ANTI JOIN``), appended to the kept side's joins;
@@ -648,7 +658,7 @@ class SqlTranslator(ExpressionTranslator):
         rsource, rscope, rwhere = self.join_source(right, inline=True)
         sel.append("joins", exp.Join(this=rsource, kind="CROSS"))
         if rwhere is not None:
-            sel = sel.where(rwhere, copy=False)
+            sel = restrict(sel, rwhere)
         return Frame(sel, len(lscope) + len(rscope), values=self.passed(r, lscope + rscope))
 
     def rel_set(self, r: ir.SetOp) -> Frame:
