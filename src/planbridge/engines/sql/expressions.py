@@ -21,6 +21,7 @@ from planbridge.engines.sql.frame import (
     Value,
     col_name,
     column,
+    combined,
     ref,
     restrict,
     select_from,
@@ -376,7 +377,7 @@ class ExpressionTranslator:
             )
             for opt in e.options
         ]
-        return exp.or_(*alternatives, copy=False) if alternatives else exp.false()
+        return combined(exp.Or, alternatives) if alternatives else exp.false()
 
     # -- functions ---------------------------------------------------------------------
     def function_handler(self, call: ir.Call) -> F.Handler:
@@ -524,7 +525,7 @@ class ExpressionTranslator:
         sel, cols = self.subquery_select(e.rel)
         sel.set("expressions", [exp.Literal.number(1)])
         conds = [exp.EQ(this=c, expression=n) for c, n in zip(cols, needles, strict=True)]
-        return exp.Exists(this=restrict(sel, exp.and_(*conds, copy=False)))
+        return exp.Exists(this=restrict(sel, combined(exp.And, conds)))
 
     def expr_set_predicate(self, e: ir.SetPredicate) -> exp.Expression:
         if e.op != "exists":

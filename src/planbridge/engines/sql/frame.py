@@ -121,12 +121,24 @@ def select_from(source: exp.Expression) -> exp.Select:
     return exp.Select(from_=exp.From(this=source))
 
 
+def combined(kind: type[exp.Connector], operands: Sequence[exp.Expression]) -> exp.Expression:
+    """``a AND b AND ..`` (``kind`` And or Or) over at least one operand, with the nodes
+    ``exp.and_`` / ``exp.or_`` build (connector operands parenthesised), without their
+    parsing machinery."""
+    this, *rest = operands
+    if rest and isinstance(this, exp.Connector):
+        this = exp.Paren(this=this)
+    for e in rest:
+        this = kind(this=this, expression=exp.Paren(this=e) if isinstance(e, exp.Connector) else e)
+    return this
+
+
 def restrict(select: exp.Select, cond: exp.Expression, clause: str = "where") -> exp.Select:
     """AND ``cond`` into the select's WHERE (or HAVING): the nodes sqlglot's builder makes,
     without its parsing and copying machinery."""
     existing = select.args.get(clause)
     if existing is not None:
-        cond = exp.and_(existing.this, cond, copy=False)
+        cond = combined(exp.And, (existing.this, cond))
     select.set(clause, exp.Where(this=cond) if clause == "where" else exp.Having(this=cond))
     return select
 

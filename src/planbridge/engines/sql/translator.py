@@ -27,6 +27,7 @@ from planbridge.engines.sql.frame import (
     col_name,
     column,
     columns_of,
+    combined,
     copied,
     holds,
     node,
@@ -583,7 +584,7 @@ class SqlTranslator(ExpressionTranslator):
         refs = taking(scope, self.needed(r))
         cond = self.expr_in(r.condition, refs) if r.condition is not None else exp.true()
         if rwhere is not None and r.type == "left":
-            cond, rwhere = exp.and_(cond, rwhere, copy=False), None
+            cond, rwhere = combined(exp.And, (cond, rwhere)), None
         side = _JOIN_SIDES.get(r.type)
         if r.type in ("left_single", "right_single"):
             side = "LEFT" if r.type == "left_single" else "RIGHT"
@@ -617,7 +618,7 @@ class SqlTranslator(ExpressionTranslator):
         conds = [self.expr_in(c, scope) for c in (r.condition, r.post_join_filter) if c is not None]
         inner.set("expressions", [exp.Literal.number(1)])
         if conds:
-            inner = restrict(inner, exp.and_(*conds, copy=False))
+            inner = restrict(inner, combined(exp.And, conds))
         exists: exp.Expression = exp.Exists(this=inner)
         values = self.passed(r, kscope)
         if r.type.endswith("mark"):
@@ -637,7 +638,7 @@ class SqlTranslator(ExpressionTranslator):
         conds = [self.expr_in(c, scope) for c in (r.condition, r.post_join_filter) if c is not None]
         if owhere is not None:
             conds.append(owhere)
-        on = exp.and_(*conds) if conds else exp.true()
+        on = combined(exp.And, conds) if conds else exp.true()
         kind = "ANTI" if r.type.endswith("anti") else "SEMI"
         sel.append("joins", exp.Join(this=osource, on=on, kind=kind))
         return Frame(sel, len(kscope), values=self.passed(r, kscope))
