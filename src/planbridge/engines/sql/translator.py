@@ -79,31 +79,36 @@ def _plain(
     q = frame.node
     if frame.ordering or not isinstance(q, exp.Select):
         return None
-    allowed = "having" if over_aggregate and grouped_joins and q.args.get("group") else ""
-    if any(q.args.get(k) for k in _CLAUSES if k != allowed):
-        return None
-    from_ = q.args.get("from_")
+    args = q.args
+    grouped = args.get("group")
+    allowed = "having" if over_aggregate and grouped_joins and grouped else ""
+    for k in _CLAUSES:
+        if k != allowed and args.get(k):
+            return None
+    from_ = args.get("from_")
     if not isinstance(from_, exp.From):
         return None
-    sources = [from_.this] + [j.this for j in q.args.get("joins") or []]
-    if not all(isinstance(x, exp.Subquery | exp.Table) and x.alias for x in sources):
-        return None
+    sources = [from_.this] + [j.this for j in args.get("joins") or ()]
+    aliases = set()
+    for x in sources:
+        if not isinstance(x, _SOURCES) or not x.alias:
+            return None
+        aliases.add(x.alias)
     listed = frame.listed()
     if listed is None:
         return None
     values = [v for v in listed if v is not None]
     if not values:
         return None
-    if over_aggregate and (q.args.get("group") or any(_is_aggregate(v) for v in values)):
+    if over_aggregate and (grouped or any(_is_aggregate(v) for v in values)):
         if (grouped_joins or len(sources) == 1) and not any(
             type(v) is not tuple and holds(v, exp.Window)  # type: ignore[arg-type]
             for v in values
         ):
             return listed
         return None
-    if q.args.get("group"):
+    if grouped:
         return None
-    aliases = {x.alias for x in sources}
     if computed:
         return listed if all(_computed(v, aliases) for v in values) else None
     for v in values:
@@ -140,6 +145,7 @@ def _computed(v: Value, aliases: set[str]) -> bool:
 
 
 _NOT_REPEATED = (exp.AggFunc, exp.Window, exp.Select, exp.Rand)
+_SOURCES = (exp.Subquery, exp.Table)
 
 
 def _reused_scope(frame: Frame, listed: list[Value | None]) -> tuple[str, list[Value]]:
