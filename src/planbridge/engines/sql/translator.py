@@ -200,6 +200,7 @@ class SqlTranslator(ExpressionTranslator):
         self._aliases = itertools.count()
         self._ctes: dict[int, tuple[str, exp.Query]] = {}
         self._needed: dict[int, Needed] = {}
+        self._root: ir.Rel | None = None  # the relation whose frame becomes the query
 
     # -- entry points ------------------------------------------------------------------
     def translate(self, plan: ir.BoundPlan) -> exp.Query:
@@ -210,6 +211,7 @@ class SqlTranslator(ExpressionTranslator):
         if self.share_repeats:
             root = share_repeats(root)
         self._needed = needed_columns(root)
+        self._root = root
         frame = self.rel(root)
         if frame.ordering and self.sort_in_place and order_in_place(frame):
             query = frame.query
@@ -495,10 +497,16 @@ class SqlTranslator(ExpressionTranslator):
         ):
             # ORDER BY .. LIMIT in the select that computes the sort keys, by the keys'
             # expressions (a hidden column may then be dropped: see ``translate``)
-            sel = q
+            sel, ordering = q, inp.ordering
             values = kept(inp, self.needed(r))
-            order_by_keys(sel, inp, keys, take=False)
+            # at the query's root the hidden columns then leave the select list (as
+            # ``order_in_place`` would drop them): ORDER BY takes the keys, no copies
+            last = r is self._root and any(v is not None for v in values[: inp.width])
+            order_by_keys(sel, inp, keys, take=last)
+            if last:
+                values, ordering = values[: inp.width], ()
         else:
+            ordering = inp.ordering
             alias, scope = self.input_scope(inp)
             values = self.passed(r, scope) + self.carried(alias, inp.ordering)
             sel = select_from(subquery(inp.query, alias))
@@ -507,7 +515,7 @@ class SqlTranslator(ExpressionTranslator):
             sel.set("limit", exp.Limit(expression=self.expr_in(r.count, [])))
         if r.offset is not None and not (isinstance(r.offset, ir.Literal) and r.offset.value == 0):
             sel.set("offset", exp.Offset(expression=self.expr_in(r.offset, [])))
-        return Frame(sel, inp.width, inp.ordering, values)
+        return Frame(sel, inp.width, ordering, values)
 
     def rel_aggregate(self, r: ir.Aggregate) -> Frame:
         inp = self.rel(r.input)
