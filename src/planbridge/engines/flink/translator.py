@@ -199,7 +199,7 @@ class FlinkTranslator(SqlTranslator):
             if exc.path:
                 raise
             raise type(exc)(exc.reason, r.path) from None  # an expression of this relation
-        self.rel_nodes.append((frame.query, r.path))
+        self.rel_nodes.append((frame.node, r.path))  # its select list may be built later
         return frame
 
     def sql_paths(self, statement: str) -> dict[str, str]:
@@ -425,7 +425,7 @@ class FlinkTranslator(SqlTranslator):
             return self.skip_rows(r)
         frame = super().rel_fetch(r)
         for key, value in (("limit", r.count), ("offset", r.offset)):
-            node = frame.query.args.get(key)
+            node = frame.node.args.get(key)
             if node is not None and isinstance(value, ir.Literal) and isinstance(value.value, int):
                 node.set("expression", exp.Literal.number(value.value))
         return frame

@@ -7,6 +7,7 @@ subqueries (``steps_out`` levels up) find the enclosing relation's columns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import sqlglot.expressions as exp
@@ -15,7 +16,17 @@ from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.sql import functions as F
 from planbridge.engines.sql import rounding
-from planbridge.engines.sql.frame import Frame, col_name, column, copied, subquery
+from planbridge.engines.sql.frame import (
+    Frame,
+    Value,
+    col_name,
+    column,
+    combined,
+    ref,
+    restrict,
+    select_from,
+    subquery,
+)
 from planbridge.engines.sql.literals import literal
 from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import UnsupportedError
@@ -100,6 +111,10 @@ def _lambda_param(depth: int, index: int) -> str:
     return f"_pb_l{depth}_{index}"
 
 
+def _is_column(v: Value) -> bool:
+    return type(v) is tuple or isinstance(v, exp.Column)
+
+
 def _passthrough(q: exp.Query) -> bool:
     """A select whose list only names columns (the rows it returns do not depend on it)."""
     return isinstance(q, exp.Select) and all(
@@ -125,7 +140,7 @@ class ExpressionTranslator:
     keeps_string_literal_casts: ClassVar[bool] = True
 
     def __init__(self) -> None:
-        self._scopes: list[list[exp.Expression]] = []
+        self._scopes: list[Sequence[Value]] = []
         self._lambda_depth = 0  # lambdas enclosing the expression being translated
 
     # provided by SqlTranslator
@@ -139,7 +154,7 @@ class ExpressionTranslator:
         return data_type(t)
 
     # -- scopes ------------------------------------------------------------------------
-    def expr_in(self, e: ir.Expr, scope: list[exp.Expression]) -> exp.Expression:
+    def expr_in(self, e: ir.Expr, scope: Sequence[Value]) -> exp.Expression:
         """Translate ``e`` whose field references index ``scope``."""
         self._scopes.append(scope)
         try:
@@ -157,13 +172,13 @@ class ExpressionTranslator:
 
     # -- references --------------------------------------------------------------------
     def expr_field(self, e: ir.FieldRef) -> exp.Expression:
-        return copied(self._scopes[-1][e.index])
+        return ref(self._scopes[-1][e.index])
 
     def expr_outer(self, e: ir.OuterRef) -> exp.Expression:
         depth = len(self._scopes) - 1 - e.steps_out
         if depth < 0:
             raise UnsupportedError(f"outer reference {e.steps_out} levels out has no scope")
-        return copied(self._scopes[depth][e.index])
+        return ref(self._scopes[depth][e.index])
 
     def expr_lambda(self, e: ir.Lambda) -> exp.Expression:
         """``LAMBDA p0, p1 : body``; parameters are named by nesting depth and position."""
@@ -362,7 +377,7 @@ class ExpressionTranslator:
             )
             for opt in e.options
         ]
-        return exp.or_(*alternatives, copy=False) if alternatives else exp.false()
+        return combined(exp.Or, alternatives) if alternatives else exp.false()
 
     # -- functions ---------------------------------------------------------------------
     def function_handler(self, call: ir.Call) -> F.Handler:
@@ -386,7 +401,7 @@ class ExpressionTranslator:
     def expr_call(self, e: ir.Call) -> exp.Expression:
         return self.function_handler(e)(self, e, self.call_args(e))
 
-    def measure(self, m: ir.Measure, scope: list[exp.Expression]) -> exp.Expression:
+    def measure(self, m: ir.Measure, scope: Sequence[Value]) -> exp.Expression:
         """An aggregate measure (with DISTINCT, ORDER BY and FILTER) over ``scope``."""
         self._scopes.append(scope)
         try:
@@ -465,17 +480,38 @@ class ExpressionTranslator:
         frame = self.rel(rel)
         alias = self.alias()
         cols: list[exp.Expression] = [column(alias, col_name(i)) for i in range(frame.width)]
-        sel = exp.Select(expressions=cols).from_(subquery(frame.query, alias), copy=False)
+        sel = select_from(subquery(frame.query, alias))
+        sel.set("expressions", cols)
         return sel, cols
 
-    def subquery_query(self, rel: ir.Rel) -> exp.Query:
+    def subquery_query(self, rel: ir.Rel, exists: bool = False) -> exp.Query:
         """The relation as a query whose select list is exactly its columns, named apart from
-        the enclosing query's ``cN`` (DataFusion's decorrelation trips over equal names)."""
-        query = self.rel(rel).plain(self.alias())
+        the enclosing query's ``cN`` (DataFusion's decorrelation trips over equal names).
+        For ``exists`` with :attr:`exists_selects_one`, a list of plain columns is ``1``:
+        which columns do not matter, only whether a row does (as in ``SELECT *``), and the
+        engine then binds no list of the table's columns on every execution."""
+        frame = self.rel(rel)
+        alias = self.alias()
+
+        def renamed(_: str) -> str:
+            return f"_pb_v{self.alias()[5:]}"
+
+        if frame.values is not None and not frame.ordering:
+            values = [v for v in frame.values if v is not None]
+            if exists and self.exists_selects_one and values and all(map(_is_column, values)):
+                for _ in values:  # the names the list would have had: aliases stay numbered alike
+                    renamed("")
+                frame.values = None
+                frame.node.set("expressions", [exp.Literal.number(1)])
+                return frame.node
+            return frame.build(renamed)
+        query = frame.plain(alias)
         if isinstance(query, exp.Select):
             for e in query.expressions:
                 if isinstance(e, exp.Alias):
-                    e.set("alias", exp.to_identifier(f"_pb_v{self.alias()[5:]}", quoted=True))
+                    e.set("alias", exp.to_identifier(renamed(""), quoted=True))
+        if exists and self.exists_selects_one and _passthrough(query):
+            query.set("expressions", [exp.Literal.number(1)])
         return query
 
     def expr_scalar_subquery(self, e: ir.ScalarSubquery) -> exp.Expression:
@@ -489,19 +525,14 @@ class ExpressionTranslator:
         sel, cols = self.subquery_select(e.rel)
         sel.set("expressions", [exp.Literal.number(1)])
         conds = [exp.EQ(this=c, expression=n) for c, n in zip(cols, needles, strict=True)]
-        return exp.Exists(this=sel.where(exp.and_(*conds, copy=False), copy=False))
+        return exp.Exists(this=restrict(sel, combined(exp.And, conds)))
 
     def expr_set_predicate(self, e: ir.SetPredicate) -> exp.Expression:
         if e.op != "exists":
             raise UnsupportedError(
                 f"set predicate {e.op.upper()} is not supported by {self.engine_name}"
             )
-        query = self.subquery_query(e.rel)
-        if self.exists_selects_one and _passthrough(query):
-            # which columns do not matter, only whether a row does (as in ``SELECT *``):
-            # no list of the table's columns for the engine to bind on every execution
-            query.set("expressions", [exp.Literal.number(1)])
-        return exp.Exists(this=query)
+        return exp.Exists(this=self.subquery_query(e.rel, exists=True))
 
     def expr_set_comparison(self, e: ir.SetComparison) -> exp.Expression:
         left = self.expr(e.left)

@@ -14,6 +14,7 @@ import sqlglot.expressions as exp
 
 from planbridge import types as T
 from planbridge.consumer import ir
+from planbridge.engines.sql.frame import combined
 from planbridge.engines.sql.in_lists import fold_equalities
 from planbridge.engines.sql.lists import LIST_FUNCTIONS
 from planbridge.engines.sql.types import decimal_type, integer_range, is_integer, sql_type
@@ -183,12 +184,12 @@ def _divide(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
 
 def _and(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     vals = values(args)
-    return exp.and_(*vals, copy=False) if vals else exp.true()
+    return combined(exp.And, vals) if vals else exp.true()
 
 
 def _or(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     vals = values(args)
-    return exp.or_(*vals, copy=False) if vals else exp.false()
+    return combined(exp.Or, vals) if vals else exp.false()
 
 
 def or_as_in_lists(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:

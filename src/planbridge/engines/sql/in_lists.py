@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlglot.expressions as exp
 
-from planbridge.engines.respell import sql_text
+from planbridge.engines.sql.frame import holds
 
 
 def _disjuncts(e: exp.Expression) -> list[exp.Expression]:
@@ -24,16 +24,26 @@ def _disjuncts(e: exp.Expression) -> list[exp.Expression]:
     return [e]
 
 
-def _constant_kind(e: exp.Expression) -> str | None:
+def shape(e: object) -> object:
+    """A hashable key equal for exactly the trees of equal structure (node types and args),
+    which print as equal SQL: cheaper than printing them."""
+    if isinstance(e, exp.Expression):
+        return (type(e), tuple((k, shape(v)) for k, v in e.args.items() if v is not None))
+    if type(e) is list:
+        return tuple(shape(x) for x in e)
+    return e
+
+
+def _constant_kind(e: exp.Expression) -> object:
     """A key naming the type of a constant operand (``None``: not a plain constant)."""
     if isinstance(e, exp.Literal):
         return "string" if e.is_string else "number"
     if isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal):
-        return f"cast {sql_text(e.args['to'].copy(), None)} {_constant_kind(e.this)}"
+        return ("cast", shape(e.args["to"]), _constant_kind(e.this))
     return None
 
 
-def _membership(e: exp.Expression) -> tuple[str, exp.Expression, list[exp.Expression]] | None:
+def _membership(e: exp.Expression) -> tuple[object, exp.Expression, list[exp.Expression]] | None:
     """(key, value, constants) when ``e`` is ``value = constant`` or ``value IN (constants)``."""
     while isinstance(e, exp.Paren):
         e = e.this
@@ -49,16 +59,16 @@ def _membership(e: exp.Expression) -> tuple[str, exp.Expression, list[exp.Expres
     kinds = {_constant_kind(c) for c in consts}
     if None in kinds or len(kinds) != 1 or _constant_kind(value) is not None:
         return None
-    if value.find(exp.Select):  # a subquery is evaluated per disjunct: leave it alone
+    if holds(value, exp.Select):  # a subquery is evaluated per disjunct: leave it alone
         return None
-    return f"{kinds.pop()}\x00{sql_text(value.copy(), None)}", value, consts
+    return (kinds.pop(), shape(value)), value, consts
 
 
 def fold_equalities(disjuncts: list[exp.Expression]) -> list[exp.Expression]:
     """``disjuncts`` with the equalities of one expression to constants of one type merged
     into one ``IN`` list, in place of the first of them; everything else kept in order."""
     flat = [d for e in disjuncts for d in _disjuncts(e)]
-    groups: dict[str, list[exp.Expression]] = {}
+    groups: dict[object, list[exp.Expression]] = {}
     parsed = [_membership(d) for d in flat]
     for m in parsed:
         if m is not None:
@@ -66,7 +76,7 @@ def fold_equalities(disjuncts: list[exp.Expression]) -> list[exp.Expression]:
     if all(len(consts) < 2 for consts in groups.values()):
         return disjuncts
     out: list[exp.Expression] = []
-    done: set[str] = set()
+    done: set[object] = set()
     for d, m in zip(flat, parsed, strict=True):
         if m is None or len(groups[m[0]]) < 2:
             out.append(d)

@@ -60,9 +60,10 @@ def literal(tr: ExpressionTranslator, e: ir.Literal) -> exp.Expression:
     if isinstance(v, bool):
         return exp.true() if v else exp.false()
     if isinstance(v, int):
-        lit = exp.Literal.number(v)
+        # what ``Literal.number`` builds, without its sign check (done here)
+        lit: exp.Expression = exp.Literal(this=str(abs(v)), is_string=False)
         if v < 0:
-            lit = exp.Neg(this=exp.Literal.number(-v))
+            lit = exp.Neg(this=lit)
         return lit if k in ("i32", "") else exp.Cast(this=lit, to=tr.data_type(t))
     if isinstance(v, float):
         if v != v or v in (float("inf"), float("-inf")):

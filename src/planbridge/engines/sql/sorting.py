@@ -13,53 +13,58 @@ from __future__ import annotations
 
 import sqlglot.expressions as exp
 
-from planbridge.engines.sql.frame import Frame, Ordering
+from planbridge.engines.sql.frame import Frame, Value, holds, node, ref
 from planbridge.engines.sql.needed import Needed
 
 
-def kept(item: exp.Expression, need: Needed) -> bool:
-    """Whether a select-list entry survives a fetch that reads the columns ``need``."""
-    name = item.alias_or_name
-    if need is None or not name.startswith("c") or not name[1:].isdigit():
-        return True
-    return int(name[1:]) in need
+def kept(frame: Frame, need: Needed) -> list[Value | None]:
+    """The pending values of ``frame`` that survive a fetch reading the columns ``need``
+    (the hidden sort keys stay)."""
+    values = frame.values
+    assert values is not None
+    if need is None:
+        return list(values)
+    w = frame.width
+    return [v if i >= w or i in need else None for i, v in enumerate(values)]
 
 
-def sort_keys(q: exp.Select, ordering: tuple[Ordering, ...]) -> list[exp.Expression] | None:
-    """The select-list entries of ``q``'s hidden sort keys, or None when one is missing or
-    is a window or a subquery (which ORDER BY would evaluate again)."""
-    names = {o.name for o in ordering}
-    hidden = [e for e in q.expressions if isinstance(e, exp.Alias) and e.alias in names]
-    if len(hidden) != len(names) or any(e.find(exp.Window, exp.Select) for e in hidden):
+def sort_keys(frame: Frame) -> list[Value] | None:
+    """The values of ``frame``'s hidden sort keys while its select list is pending, or
+    None when it is built or a key is a window or a subquery (which ORDER BY would
+    evaluate again)."""
+    if frame.values is None:
         return None
+    hidden: list[Value] = frame.values[frame.width :]  # type: ignore[assignment]
+    for v in hidden:
+        if type(v) is not tuple and holds(v, (exp.Window, exp.Select)):  # type: ignore[arg-type]
+            return None
     return hidden
 
 
-def order_by_hidden(select: exp.Select, ordering: tuple[Ordering, ...]) -> exp.Select:
-    """``ORDER BY`` the expressions of ``select``'s hidden sort-key columns."""
-    by_name = {e.alias: e.this for e in select.expressions if isinstance(e, exp.Alias)}
-    keys = [
-        exp.Ordered(this=by_name[o.name].copy(), desc=o.desc, nulls_first=o.nulls_first)
-        for o in ordering
+def order_by_keys(select: exp.Select, frame: Frame, keys: list[Value], take: bool) -> None:
+    """``ORDER BY`` the sort keys' expressions (themselves with ``take``: they leave the
+    select list; else copies)."""
+    ordered = [
+        exp.Ordered(this=node(k) if take else ref(k), desc=o.desc, nulls_first=o.nulls_first)
+        for k, o in zip(keys, frame.ordering, strict=True)
     ]
-    return select.order_by(*keys, copy=False)
+    select.set("order", exp.Order(expressions=ordered))
 
 
 def order_in_place(frame: Frame) -> bool:
     """Drop the root frame's hidden sort-key columns in place, ordering its select by
     their expressions, when SQL allows it (a DISTINCT select must output what it orders
     by; a sort key that is a window or outer query would be evaluated twice)."""
-    q = frame.query
+    q = frame.node
     if not isinstance(q, exp.Select) or q.args.get("distinct") or q.args.get("qualify"):
         return False
-    hidden = sort_keys(q, frame.ordering)
+    hidden = sort_keys(frame)
     if hidden is None:
         return False
-    dropped = {id(e) for e in hidden}
-    visible = [e for e in q.expressions if id(e) not in dropped]
-    if not visible:
+    visible = frame.values[: frame.width]  # type: ignore[index]
+    if all(v is None for v in visible):
         return False
     if not q.args.get("order"):
-        order_by_hidden(q, frame.ordering)
-    q.set("expressions", visible)
+        order_by_keys(q, frame, hidden, take=True)
+    frame.values, frame.ordering = visible, ()
     return True

@@ -1,7 +1,9 @@
 """Bound plan -> one SQL query (a sqlglot AST), one handler per relation kind.
 
 Every relation becomes a frame (see :mod:`.frame`) whose columns are ``c0 ..``; a parent
-wraps its input as an aliased subquery and refers to ``alias.cN``. Engines subclass
+either reuses its input's select with a new select list (the input's list, still pending,
+is never built) or wraps it as an aliased subquery and refers to ``alias.cN``. A handler
+translates its expressions over a *scope*, the values of its input's columns. Engines subclass
 :class:`SqlTranslator` and override only what their SQL does differently (the dialect, a
 few functions, a relation they spell differently).
 """
@@ -21,19 +23,28 @@ from planbridge.engines.sql.frame import (
     Frame,
     LazyColumns,
     Ordering,
+    Value,
     aliased,
     col_name,
     column,
+    columns_of,
+    combined,
     copied,
+    holds,
+    node,
     order_by,
     quoted,
+    ref,
+    restrict,
+    select_from,
     subquery,
+    taking,
 )
 from planbridge.engines.sql.needed import Needed, needed_columns
 from planbridge.engines.sql.repeats import share_repeats
 from planbridge.engines.sql.session_replay import replayed_session, session_replay
 from planbridge.engines.sql.setops import set_query
-from planbridge.engines.sql.sorting import kept, order_by_hidden, order_in_place, sort_keys
+from planbridge.engines.sql.sorting import kept, order_by_keys, order_in_place, sort_keys
 from planbridge.engines.sql.sources import PlaceholderSources, Sources
 from planbridge.engines.sql.types import data_type, sql_type
 from planbridge.errors import PlanError, UnsupportedError
@@ -44,94 +55,119 @@ _LEFT_ROWS_KEPT = frozenset({"inner", "left", "left_single"})
 
 
 def non_empty(frame: Frame) -> Frame:
-    """SQL has no zero-column SELECT: give such frames a hidden placeholder column."""
-    q = frame.query
-    if isinstance(q, exp.Select) and not q.expressions:
+    """SQL has no zero-column SELECT: give such frames a hidden placeholder column (a
+    pending select list gets it when it is built)."""
+    q = frame.node
+    if frame.values is None and isinstance(q, exp.Select) and not q.expressions:
         q.set("expressions", [aliased(exp.null(), "_pb_empty")])
     return frame
 
 
 def _plain(
-    q: exp.Select, over_aggregate: bool = False, grouped_joins: bool = False, computed: bool = False
-) -> bool:
-    """A select that only joins, filters and renames the columns of aliased sources (or,
-    with ``over_aggregate``, one that groups one source, or with ``grouped_joins`` one that
-    groups several, HAVING included: a projection's expressions, sort keys and a filter as
-    HAVING can be computed in the same select as the aggregates they use; with
-    ``computed``, one whose columns are expressions of the sources' columns, which an
-    aggregate on top may compute in its arguments and keys). WHERE applies after the FROM
-    clause's joins, outer ones included, so a filter on top can share the select."""
-    allowed = {"having"} if over_aggregate and grouped_joins and q.args.get("group") else set()
-    if any(q.args.get(k) for k in _CLAUSES if k not in allowed):
-        return False
-    if not isinstance(q.args.get("from_"), exp.From):
-        return False
-    sources = [q.args["from_"].this] + [j.this for j in q.args.get("joins") or []]
-    if not all(isinstance(x, exp.Subquery | exp.Table) and x.alias for x in sources):
-        return False
-    if not q.expressions or not all(isinstance(e, exp.Alias) for e in q.expressions):
-        return False
-    if over_aggregate and (q.args.get("group") or any(_is_aggregate(e) for e in q.expressions)):
-        return (grouped_joins or len(sources) == 1) and not any(
-            e.find(exp.Window) for e in q.expressions
-        )
-    if q.args.get("group"):
-        return False
-    aliases = {x.alias for x in sources}
+    frame: Frame,
+    over_aggregate: bool = False,
+    grouped_joins: bool = False,
+    computed: bool = False,
+) -> list[Value | None] | None:
+    """The select list's values when the frame is a select that only joins, filters and
+    renames the columns of aliased sources (or, with ``over_aggregate``, one that groups
+    one source, or with ``grouped_joins`` one that groups several, HAVING included: a
+    projection's expressions, sort keys and a filter as HAVING can be computed in the same
+    select as the aggregates they use; with ``computed``, one whose columns are expressions
+    of the sources' columns, which an aggregate on top may compute in its arguments and
+    keys), else None. WHERE applies after the FROM clause's joins, outer ones included,
+    so a filter on top can share the select."""
+    q = frame.node
+    if frame.ordering or not isinstance(q, exp.Select):
+        return None
+    args = q.args
+    grouped = args.get("group")
+    allowed = "having" if over_aggregate and grouped_joins and grouped else ""
+    for k in _CLAUSES:
+        if k != allowed and args.get(k):
+            return None
+    from_ = args.get("from_")
+    if not isinstance(from_, exp.From):
+        return None
+    sources = [from_.this] + [j.this for j in args.get("joins") or ()]
+    aliases = set()
+    for x in sources:
+        if not isinstance(x, _SOURCES) or not x.alias:
+            return None
+        aliases.add(x.alias)
+    listed = frame.listed()
+    if listed is None:
+        return None
+    values = [v for v in listed if v is not None]
+    if not values:
+        return None
+    if over_aggregate and (grouped or any(_is_aggregate(v) for v in values)):
+        if (grouped_joins or len(sources) == 1) and not any(
+            type(v) is not tuple and holds(v, exp.Window)  # type: ignore[arg-type]
+            for v in values
+        ):
+            return listed
+        return None
+    if grouped:
+        return None
     if computed:
-        return all(_computed(e.this, aliases) for e in q.expressions)
-    return all(isinstance(e.this, exp.Column) and e.this.table in aliases for e in q.expressions)
+        return listed if all(_computed(v, aliases) for v in values) else None
+    for v in values:
+        if type(v) is tuple:
+            if v[0] not in aliases:
+                return None
+        elif not isinstance(v, exp.Column) or v.table not in aliases:
+            return None
+    return listed
 
 
-def _computed(e: exp.Expression, aliases: set[str]) -> bool:
+def _computed(v: Value, aliases: set[str]) -> bool:
     """An expression of the columns of ``aliases`` that may be evaluated again where it is
     used (no aggregate, window, subquery or random value; not a constant, which GROUP BY
     would read as a column position)."""
-    cols = list(e.find_all(exp.Column))
-    if not cols or any(c.table not in aliases for c in cols):
-        return False
-    return not e.find(exp.AggFunc, exp.Window, exp.Select, exp.Rand)
+    if type(v) is tuple:
+        return v[0] in aliases
+    found = False
+    stack = [v]
+    while stack:  # a depth-first walk, as in ``holds``
+        n = stack.pop()
+        if isinstance(n, exp.Column):
+            if n.table not in aliases:
+                return False
+            found = True
+        elif isinstance(n, _NOT_REPEATED):
+            return False
+        for a in n.args.values():  # type: ignore[union-attr]
+            if isinstance(a, exp.Expression):
+                stack.append(a)
+            elif type(a) is list:
+                stack.extend(x for x in a if isinstance(x, exp.Expression))
+    return found
 
 
-def _reused_scope(q: exp.Select, width: int) -> tuple[str, list[exp.Expression]]:
-    """The first source's alias and the expressions of a plain select's ``c0 ..`` (pruned
-    columns, which nothing reads, as a placeholder)."""
+_NOT_REPEATED = (exp.AggFunc, exp.Window, exp.Select, exp.Rand)
+_SOURCES = (exp.Subquery, exp.Table)
+
+
+def _reused_scope(frame: Frame, listed: list[Value | None]) -> tuple[str, list[Value]]:
+    """The first source's alias and the values of a plain select's ``c0 ..`` (pruned
+    columns, which nothing reads, as a placeholder). The select is reused with a new
+    select list, so the values move over as they are (each is placed at most once; field
+    references build or copy their own)."""
+    q = frame.node
     alias = q.args["from_"].this.alias
-    by_name = {e.alias: e.this for e in q.expressions}
-    # The select is reused with a new select list, so its expressions move over uncopied
-    # (each is placed at most once; field references copy). One placeholder serves all.
-    scope = [by_name.get(col_name(i)) for i in range(width)]
-    if None in scope:  # built only when a column was pruned (most selects keep them all)
-        pruned = column(alias, "_pb_pruned")
-        scope = [pruned if e is None else e for e in scope]
-    return alias, scope
+    if frame.values is None:
+        q.set("expressions", [])  # a built list: dropped
+    scope = listed[: frame.width]
+    if None in scope:
+        pruned = (alias, "_pb_pruned")
+        return alias, [pruned if v is None else v for v in scope]
+    return alias, scope  # type: ignore[return-value]
 
 
-def realiased(value: exp.Expression, name: str) -> exp.Alias:
-    """``value AS name``, reusing the alias ``value`` had under that name in the select it
-    was moved from (:func:`_reused_scope`: that select list is dropped), which saves
-    building an alias per column per merged relation."""
-    old = value.parent
-    if type(old) is exp.Alias and old.this is value and old.args["alias"].this == name:
-        return old
-    return aliased(value, name)
-
-
-def _is_aggregate(e: exp.Expression) -> bool:
-    """Whether ``e`` holds an aggregate call: a plain depth-first walk over the node's args
-    (sqlglot's ``find`` walks breadth-first through generators, several times slower on
-    the wide select lists this runs over)."""
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, exp.AggFunc):
-            return True
-        for v in node.args.values():
-            if isinstance(v, exp.Expression):
-                stack.append(v)
-            elif type(v) is list:
-                stack.extend(x for x in v if isinstance(x, exp.Expression))
-    return False
+def _is_aggregate(e: Value) -> bool:
+    """Whether ``e`` holds an aggregate call."""
+    return type(e) is not tuple and holds(e, exp.AggFunc)  # type: ignore[arg-type]
 
 
 _CLAUSES = ("having", "order", "limit", "offset", "distinct", "qualify", "with")
@@ -165,6 +201,7 @@ class SqlTranslator(ExpressionTranslator):
         self._aliases = itertools.count()
         self._ctes: dict[int, tuple[str, exp.Query]] = {}
         self._needed: dict[int, Needed] = {}
+        self._root: ir.Rel | None = None  # the relation whose frame becomes the query
 
     # -- entry points ------------------------------------------------------------------
     def translate(self, plan: ir.BoundPlan) -> exp.Query:
@@ -175,6 +212,7 @@ class SqlTranslator(ExpressionTranslator):
         if self.share_repeats:
             root = share_repeats(root)
         self._needed = needed_columns(root)
+        self._root = root
         frame = self.rel(root)
         if frame.ordering and self.sort_in_place and order_in_place(frame):
             query = frame.query
@@ -213,36 +251,49 @@ class SqlTranslator(ExpressionTranslator):
         return self.apply_emit(frame, r)
 
     def apply_emit(self, frame: Frame, r: ir.Rel) -> Frame:
+        """Pick the output columns ``r.emit`` names: in the select list when the frame is a
+        select (its values move, then copy), else in a select around it."""
         if r.emit is None:
             return frame
-        q = frame.query
-        if isinstance(q, exp.Select) and not q.args.get("distinct"):
-            by_name = {p.alias: p for p in q.expressions}
-            picked, seen = [], set()
-            for n, i in enumerate(r.emit):
-                if col_name(i) in by_name:  # absent: pruned, as nothing reads output n
-                    # the old select list is replaced: its expressions move, then copy
-                    value = by_name[col_name(i)].this
-                    picked.append(aliased(value.copy() if i in seen else value, col_name(n)))
-                    seen.add(i)
-            hidden = [p for p in q.expressions if p.alias.startswith("_o")]
-            q.set("expressions", picked + hidden)
-            return non_empty(Frame(q, len(r.emit), frame.ordering))
+        q = frame.node
+        listed = frame.listed() if isinstance(q, exp.Select) else None
+        if listed is not None and not q.args.get("distinct"):
+            picked: list[Value | None] = []
+            seen = set()
+            for i in r.emit:  # a pruned column stays pruned: nothing reads output n
+                v = listed[i]
+                picked.append(ref(v) if i in seen and v is not None else v)
+                seen.add(i)
+            if frame.values is None:
+                q.set("expressions", [])  # a built list: replaced
+            hidden = listed[frame.width :]
+            return Frame(q, len(r.emit), frame.ordering, picked + hidden)
         alias = self.alias()
-        cols = [aliased(column(alias, col_name(i)), col_name(n)) for n, i in enumerate(r.emit)]
-        cols += [aliased(column(alias, o.name), o.name) for o in frame.ordering]
-        sel = exp.Select(expressions=cols).from_(subquery(q, alias), copy=False)
-        return Frame(sel, len(r.emit), frame.ordering)
+        values = [(alias, col_name(i)) for i in r.emit]
+        sel = select_from(subquery(frame.query, alias))
+        return Frame(sel, len(r.emit), frame.ordering, values + self.carried(alias, frame.ordering))
 
     def needed(self, r: ir.Rel) -> Needed:
-        """The direct output columns of ``r`` that anything reads (None: all)."""
-        return self._needed.get(id(r))
+        """The direct output columns of ``r`` that anything reads (None: all); at most the
+        ones its emit picks."""
+        need = self._needed.get(id(r))
+        if need is None and r.emit is not None:
+            return frozenset(r.emit)
+        return need
 
-    def passthrough(self, r: ir.Rel, values: list[exp.Expression]) -> list[exp.Expression]:
-        """``value AS cI`` for the columns of ``r``'s direct output that are read."""
+    def passed(self, r: ir.Rel, values: list[Value]) -> list[Value | None]:
+        """The pending values of ``r``'s direct output: ``values``, None where not read."""
+        need = self.needed(r)
+        if need is None:
+            return list(values)
+        return [v if i in need else None for i, v in enumerate(values)]
+
+    def passthrough(self, r: ir.Rel, values: list[Value]) -> list[exp.Expression]:
+        """``value AS cI`` for the columns of ``r``'s direct output that are read (for a
+        select list built at once)."""
         need = self.needed(r)
         return [
-            realiased(v, col_name(i)) for i, v in enumerate(values) if need is None or i in need
+            aliased(node(v), col_name(i)) for i, v in enumerate(values) if need is None or i in need
         ]
 
     def open_input(
@@ -251,8 +302,8 @@ class SqlTranslator(ExpressionTranslator):
         over_aggregate: bool = False,
         join_left: bool = False,
         computed: bool = False,
-    ) -> tuple[str, list[exp.Expression], exp.Select]:
-        """A select over ``frame`` (no select list yet) and the scope of its columns.
+    ) -> tuple[str, list[Value], exp.Select]:
+        """A select over ``frame`` (its select list to be given) and the scope of its columns.
 
         When the frame is a plain filter or renaming of one source (``SELECT x.a AS c0 ..
         FROM src x WHERE ..``, no sort keys), its FROM and WHERE are reused instead of being
@@ -260,46 +311,42 @@ class SqlTranslator(ExpressionTranslator):
         left side of a join whose type would change what a WHERE means (``join_left``: a
         right or full join null-extends the left rows) only a select without WHERE is
         reused."""
-        q = frame.query
-        if (
-            not frame.ordering
-            and isinstance(q, exp.Select)
-            and _plain(q, over_aggregate, self.grouped_selects, computed)
-            and not (join_left and q.args.get("where"))
-        ):
-            alias, scope = _reused_scope(q, frame.width)
-            q.set("expressions", [])
-            return alias, scope, q
+        q = frame.node
+        if not (join_left and q.args.get("where")):
+            listed = _plain(frame, over_aggregate, self.grouped_selects, computed)
+            if listed is not None:
+                alias, scope = _reused_scope(frame, listed)
+                return alias, scope, q  # type: ignore[return-value]
         alias, scope = self.input_scope(frame)
-        return alias, scope, exp.Select().from_(subquery(q, alias), copy=False)
+        return alias, scope, select_from(subquery(frame.query, alias))
 
     def join_source(
         self, frame: Frame, inline: bool
-    ) -> tuple[exp.Expression, list[exp.Expression], exp.Expression | None]:
+    ) -> tuple[exp.Expression, list[Value], exp.Expression | None]:
         """The right side of a join: the FROM item, the scope of its columns, and the
         filter the FROM item no longer applies. With ``inline`` a plain filter or renaming
         of one source joins that source directly and returns its WHERE, which the caller
         puts in the join's WHERE (inner and cross joins) or its ON (left, semi and anti
         joins): the engine then sees every join and filter of the query in one select and
         orders them freely (a nested derived table keeps its semi joins beneath)."""
-        q = frame.query
-        if (
-            inline
-            and self.flat_joins
-            and not frame.ordering
-            and isinstance(q, exp.Select)
-            and _plain(q)
-            and not q.args.get("joins")
-        ):
-            _, scope = _reused_scope(q, frame.width)
-            where = q.args.get("where")
-            return q.args["from_"].this, scope, where.this if where else None
+        q = frame.node
+        if inline and self.flat_joins and not q.args.get("joins"):
+            listed = _plain(frame)
+            if listed is not None:
+                _, scope = _reused_scope(frame, listed)
+                where = q.args.get("where")
+                return q.args["from_"].this, scope, where.this if where else None
         alias, scope = self.input_scope(frame)
         return subquery(frame.plain(self.alias()), alias), scope, None
 
-    def input_scope(self, frame: Frame) -> tuple[str, list[exp.Expression]]:
+    def input_scope(self, frame: Frame) -> tuple[str, list[Value]]:
+        """A new alias for ``frame`` as a derived table, and the scope of its columns."""
         alias = self.alias()
-        return alias, [column(alias, col_name(i)) for i in range(frame.width)]
+        return alias, columns_of(alias, frame.width)
+
+    def carried(self, alias: str, ordering: tuple[Ordering, ...]) -> list[Value | None]:
+        """Pending values that pass an input's hidden sort keys through."""
+        return [(alias, o.name) for o in ordering]
 
     def carry(self, alias: str, ordering: tuple[Ordering, ...]) -> list[exp.Expression]:
         """Select-list entries that pass an input's hidden sort keys through."""
@@ -310,18 +357,21 @@ class SqlTranslator(ExpressionTranslator):
         self, r: ir.Read, table: exp.Expression, columns: Sequence[exp.Expression]
     ) -> Frame:
         """``SELECT <projected columns> FROM table WHERE filter`` over base-schema columns."""
-        picked = list(range(len(columns))) if r.projection is None else list(r.projection)
+        picked = range(len(columns)) if r.projection is None else r.projection
         need = self.needed(r)
-        values, seen = [], set()
-        for i, p in enumerate(picked):  # only the outputs read (``columns`` may be lazy)
-            if need is None or i in need:
-                # ``columns`` is fresh: each node used once as is, then copied
-                values.append(aliased(copied(columns[p]) if p in seen else columns[p], col_name(i)))
-                seen.add(p)
-        sel = exp.Select(expressions=values).from_(table, copy=False)
+        n = len(picked)
+        values: list[Value | None] = [None] * n
+        seen = set()
+        # only the outputs read (``columns`` may be lazy, and a plan reads few of a wide
+        # table's columns); ``columns`` is fresh: each value used once as is, then copied
+        for i in range(n) if need is None else sorted(i for i in need if i < n):
+            p = picked[i]
+            values[i] = ref(columns[p]) if p in seen else columns[p]
+            seen.add(p)
+        sel = select_from(table)
         if r.filter is not None:
-            sel = sel.where(self.expr_in(r.filter, columns), copy=False)
-        return Frame(sel, len(picked))
+            sel = restrict(sel, self.expr_in(r.filter, columns))
+        return Frame(sel, len(picked), values=values)
 
     def registered(self, source: Any, r: ir.Read) -> Frame:
         alias = self.alias()
@@ -329,11 +379,15 @@ class SqlTranslator(ExpressionTranslator):
         spec = source.columns
         types = [None if t is None else self.data_type(t) for _, t in spec]  # errors now
 
-        def ref(i: int) -> exp.Expression:
-            col = column(alias, spec[i][0])
-            return col if types[i] is None else exp.Cast(this=col, to=types[i])
+        def value(i: int) -> Value:
+            name = spec[i][0]
+            return (
+                (alias, name)
+                if types[i] is None
+                else exp.Cast(this=column(alias, name), to=types[i])
+            )
 
-        return self.read_source(r, table, LazyColumns(ref, len(spec)))
+        return self.read_source(r, table, LazyColumns(value, len(spec)))
 
     def rel_named_table(self, r: ir.NamedTableRead) -> Frame:
         return self.registered(self.sources.named_table(r), r)
@@ -357,7 +411,7 @@ class SqlTranslator(ExpressionTranslator):
                 expressions=[aliased(n, col_name(i)) for i, n in enumerate(nulls)]
                 or [aliased(exp.null(), "_pb_empty")]
             )
-            inner = inner.where(exp.false(), copy=False)
+            inner = restrict(inner, exp.false())
             table: exp.Expression = subquery(inner, alias)
         else:
             alias = self.alias()
@@ -377,8 +431,7 @@ class SqlTranslator(ExpressionTranslator):
                     columns=[exp.to_identifier(col_name(i), quoted=True) for i in range(width)],
                 ),
             )
-        cols: list[exp.Expression] = [column(alias, col_name(i)) for i in range(width)]
-        return self.read_source(r, table, cols)
+        return self.read_source(r, table, columns_of(alias, width))
 
     def rel_extension_table(self, r: ir.ExtensionTableRead) -> Frame:
         raise UnsupportedError(
@@ -390,27 +443,30 @@ class SqlTranslator(ExpressionTranslator):
     # -- single input ------------------------------------------------------------------
     def rel_filter(self, r: ir.Filter) -> Frame:
         inp = self.rel(r.input)
-        q = inp.query
+        q = inp.node
         # a filter over a grouping select is its HAVING (``grouped_selects``)
         having = self.grouped_selects and isinstance(q, exp.Select) and bool(q.args.get("group"))
         alias, scope, sel = self.open_input(inp, over_aggregate=having)
-        cond = self.expr_in(r.condition, scope)
-        sel.set("expressions", self.passthrough(r, scope) + self.carry(alias, inp.ordering))
-        if having and sel is q:
-            return Frame(sel.having(cond, copy=False), inp.width, inp.ordering)
-        sel = sel.where(cond, copy=False)
-        return Frame(sel, inp.width, inp.ordering)
+        cond = self.expr_in(r.condition, taking(scope, self.needed(r)))
+        values = self.passed(r, scope) + self.carried(alias, inp.ordering)
+        restrict(sel, cond, "having" if having and sel is q else "where")
+        return Frame(sel, inp.width, inp.ordering, values)
 
     def rel_project(self, r: ir.Project) -> Frame:
         inp = self.rel(r.input)
         alias, scope, sel = self.open_input(inp, over_aggregate=True)
         need, width = self.needed(r), len(scope)
-        values = list(scope) + [
-            self.expr_in(e, scope) if need is None or width + j in need else exp.null()
-            for j, e in enumerate(r.expressions)
-        ]
-        sel.set("expressions", self.passthrough(r, values) + self.carry(alias, inp.ordering))
-        return Frame(sel, len(values), inp.ordering)
+        refs = taking(scope, need)
+        values: list[Value] = list(scope)
+        for j, e in enumerate(r.expressions):
+            if need is not None and width + j not in need:
+                values.append(exp.null())
+            elif type(e) is ir.FieldRef and type(scope[e.index]) is tuple:
+                values.append(scope[e.index])  # a column: built where it is placed
+            else:
+                values.append(self.expr_in(e, refs))
+        kept = self.passed(r, values) + self.carried(alias, inp.ordering)
+        return Frame(sel, len(values), inp.ordering, kept)
 
     def rel_sort(self, r: ir.Sort) -> Frame:
         """The input's columns and the sort keys as hidden columns ``_o0 ..``, in the input's
@@ -418,58 +474,62 @@ class SqlTranslator(ExpressionTranslator):
         inp = self.rel(r.input)
         if inp.ordering or not self.sort_in_place:
             alias, scope = self.input_scope(inp)
-            sel = exp.Select().from_(subquery(inp.query, alias), copy=False)
+            sel = select_from(subquery(inp.query, alias))
         else:
             _, scope, sel = self.open_input(inp, over_aggregate=True)
         ordering = []
-        keys = []
+        keys: list[Value | None] = []
+        refs = taking(scope, self.needed(r))
         for i, s in enumerate(r.sorts):
-            name = f"_o{i}"
-            keys.append(aliased(self.expr_in(s.expr, scope), name))
+            keys.append(self.expr_in(s.expr, refs))
             ordering.append(
-                Ordering(name, s.direction.startswith("desc"), s.direction.endswith("first"))
+                Ordering(f"_o{i}", s.direction.startswith("desc"), s.direction.endswith("first"))
             )
-        sel.set("expressions", self.passthrough(r, scope) + keys)
-        return Frame(sel, inp.width, tuple(ordering))
+        return Frame(sel, inp.width, tuple(ordering), self.passed(r, scope) + keys)
 
     def rel_fetch(self, r: ir.Fetch) -> Frame:
         inp = self.rel(r.input)
-        q = inp.query
+        q = inp.node
+        keys = sort_keys(inp) if self.sort_in_place and inp.ordering else None
         if (
-            self.sort_in_place
-            and inp.ordering
+            keys is not None
             and isinstance(q, exp.Select)
             and not any(q.args.get(k) for k in _CLAUSES if k != "having")
-            and sort_keys(q, inp.ordering) is not None
         ):
             # ORDER BY .. LIMIT in the select that computes the sort keys, by the keys'
             # expressions (a hidden column may then be dropped: see ``translate``)
-            sel = q
-            sel.set("expressions", [e for e in q.expressions if kept(e, self.needed(r))])
-            sel = order_by_hidden(sel, inp.ordering)
+            sel, ordering = q, inp.ordering
+            values = kept(inp, self.needed(r))
+            # at the query's root the hidden columns then leave the select list (as
+            # ``order_in_place`` would drop them): ORDER BY takes the keys, no copies
+            last = r is self._root and any(v is not None for v in values[: inp.width])
+            order_by_keys(sel, inp, keys, take=last)
+            if last:
+                values, ordering = values[: inp.width], ()
         else:
+            ordering = inp.ordering
             alias, scope = self.input_scope(inp)
-            cols = self.passthrough(r, scope) + self.carry(alias, inp.ordering)
-            sel = exp.Select(expressions=cols).from_(subquery(q, alias), copy=False)
+            values = self.passed(r, scope) + self.carried(alias, inp.ordering)
+            sel = select_from(subquery(inp.query, alias))
             sel = order_by(sel, alias, inp.ordering)
         if r.count is not None:
             sel.set("limit", exp.Limit(expression=self.expr_in(r.count, [])))
         if r.offset is not None and not (isinstance(r.offset, ir.Literal) and r.offset.value == 0):
             sel.set("offset", exp.Offset(expression=self.expr_in(r.offset, [])))
-        return Frame(sel, inp.width, inp.ordering)
+        return Frame(sel, inp.width, ordering, values)
 
     def rel_aggregate(self, r: ir.Aggregate) -> Frame:
         inp = self.rel(r.input)
         # with ``grouped_selects``, the input's computed columns go into the aggregates'
         # arguments and the keys (``SUM(a * b) .. GROUP BY f(x)``, as written by hand)
         _, scope, sel = self.open_input(inp, computed=self.grouped_selects)
+        scope = taking(scope)  # an aggregate passes no input column through
         keys = [self.expr_in(g, scope) for g in r.grouping_expressions]
         measures = [self.measure(m, scope) for m in r.measures]
-        values = keys + measures  # the keys themselves; GROUP BY and GROUPING() copy them
+        values: list[Value | None] = [*keys, *measures]  # GROUP BY and GROUPING() copy keys
         sets = r.grouping_sets
         if len(sets) > 1 and r.set_column:
             values.append(self.grouping_set_ordinal(keys, sets))
-        sel.set("expressions", [aliased(v, col_name(i)) for i, v in enumerate(values)])
         if len(sets) > 1:
             grouping = exp.GroupingSets(
                 expressions=[exp.Tuple(expressions=[keys[i].copy() for i in s]) for s in sets]
@@ -479,7 +539,7 @@ class SqlTranslator(ExpressionTranslator):
             sel.set("group", exp.Group(expressions=[copied(keys[i]) for i in sets[0]]))
         elif not sets and keys:
             sel.set("group", exp.Group(expressions=[copied(k) for k in keys]))
-        return Frame(sel, len(values))
+        return Frame(sel, len(values), values=values)
 
     def grouping_set_ordinal(
         self, keys: list[exp.Expression], sets: tuple[tuple[int, ...], ...]
@@ -496,7 +556,8 @@ class SqlTranslator(ExpressionTranslator):
     def rel_window(self, r: ir.Window) -> Frame:
         inp = self.rel(r.input)
         alias, scope = self.input_scope(inp)
-        values: list[exp.Expression] = list(scope)
+        values: list[Value] = list(scope)
+        refs = taking(scope, self.needed(r))
         for f in r.functions:
             call = ir.WindowCall(
                 f.type,
@@ -512,11 +573,10 @@ class SqlTranslator(ExpressionTranslator):
                 upper=f.upper,
                 distinct=f.distinct,
             )
-            values.append(self.expr_in(call, scope))
-        cols = self.passthrough(r, values)
-        sel = exp.Select(expressions=cols + self.carry(alias, inp.ordering))
-        sel = sel.from_(subquery(inp.query, alias), copy=False)
-        return Frame(sel, len(values), inp.ordering)
+            values.append(self.expr_in(call, refs))
+        sel = select_from(subquery(inp.query, alias))
+        kept = self.passed(r, values) + self.carried(alias, inp.ordering)
+        return Frame(sel, len(values), inp.ordering, kept)
 
     # -- joins and sets ----------------------------------------------------------------
     def rel_join(self, r: ir.Join) -> Frame:
@@ -536,22 +596,22 @@ class SqlTranslator(ExpressionTranslator):
         # of ``a LEFT JOIN (b WHERE p) ON c`` are those of ``a LEFT JOIN b ON c AND p``
         rsource, rscope, rwhere = self.join_source(right, inline=r.type in ("inner", "left"))
         scope = lscope + rscope
-        cond = self.expr_in(r.condition, scope) if r.condition is not None else exp.true()
+        refs = taking(scope, self.needed(r))
+        cond = self.expr_in(r.condition, refs) if r.condition is not None else exp.true()
         if rwhere is not None and r.type == "left":
-            cond, rwhere = exp.and_(cond, rwhere, copy=False), None
+            cond, rwhere = combined(exp.And, (cond, rwhere)), None
         side = _JOIN_SIDES.get(r.type)
         if r.type in ("left_single", "right_single"):
             side = "LEFT" if r.type == "left_single" else "RIGHT"
-        sel.set("expressions", self.passthrough(r, scope))
         join = exp.Join(this=rsource, on=cond)
         if side:
             join.set("side", side)
         sel.append("joins", join)
         if rwhere is not None:
-            sel = sel.where(rwhere, copy=False)
+            sel = restrict(sel, rwhere)
         if r.post_join_filter is not None:
-            sel = sel.where(self.expr_in(r.post_join_filter, scope), copy=False)
-        return Frame(sel, len(scope))
+            sel = restrict(sel, self.expr_in(r.post_join_filter, refs))
+        return Frame(sel, len(scope), values=self.passed(r, scope))
 
     def semi_join(self, r: ir.Join) -> Frame:
         """Semi, anti and mark joins as ``[NOT] EXISTS`` over the other side, in the kept
@@ -566,22 +626,22 @@ class SqlTranslator(ExpressionTranslator):
             _, oscope, inner = self.open_input(of)
         else:
             ka, kscope = self.input_scope(kf)
-            sel = exp.Select().from_(subquery(kf.plain(self.alias()), ka), copy=False)
+            sel = select_from(subquery(kf.plain(self.alias()), ka))
             oa, oscope = self.input_scope(of)
-            inner = exp.Select().from_(subquery(of.plain(self.alias()), oa), copy=False)
-        scope = kscope + oscope if r.type.startswith("left") else oscope + kscope
+            inner = select_from(subquery(of.plain(self.alias()), oa))
+        scope = self.semi_scope(r, kscope, oscope)
         conds = [self.expr_in(c, scope) for c in (r.condition, r.post_join_filter) if c is not None]
         inner.set("expressions", [exp.Literal.number(1)])
         if conds:
-            inner = inner.where(exp.and_(*conds, copy=False), copy=False)
+            inner = restrict(inner, combined(exp.And, conds))
         exists: exp.Expression = exp.Exists(this=inner)
-        sel.set("expressions", self.passthrough(r, kscope))
+        values = self.passed(r, kscope)
         if r.type.endswith("mark"):
-            sel.append("expressions", aliased(self.mark(inner), col_name(len(kscope))))
-            return Frame(sel, len(kscope) + 1)
+            values.append(self.mark(inner))
+            return Frame(sel, len(kscope) + 1, values=values)
         if r.type.endswith("anti"):
             exists = exp.Not(this=exists)
-        return Frame(sel.where(exists, copy=False), len(kscope))
+        return Frame(restrict(sel, exists), len(kscope), values=values)
 
     def semi_join_clause(self, r: ir.Join, kf: Frame, of: Frame) -> Frame:
         """``kept SEMI JOIN other ON ..`` (``ANTI JOIN``), appended to the kept side's joins;
@@ -589,15 +649,20 @@ class SqlTranslator(ExpressionTranslator):
         rows is one whose condition also requires the filter)."""
         _, kscope, sel = self.open_input(kf)
         osource, oscope, owhere = self.join_source(of, inline=True)
-        scope = kscope + oscope if r.type.startswith("left") else oscope + kscope
+        scope = self.semi_scope(r, kscope, oscope)
         conds = [self.expr_in(c, scope) for c in (r.condition, r.post_join_filter) if c is not None]
         if owhere is not None:
             conds.append(owhere)
-        on = exp.and_(*conds) if conds else exp.true()
+        on = combined(exp.And, conds) if conds else exp.true()
         kind = "ANTI" if r.type.endswith("anti") else "SEMI"
-        sel.set("expressions", self.passthrough(r, kscope))
         sel.append("joins", exp.Join(this=osource, on=on, kind=kind))
-        return Frame(sel, len(kscope))
+        return Frame(sel, len(kscope), values=self.passed(r, kscope))
+
+    def semi_scope(self, r: ir.Join, kscope: list[Value], oscope: list[Value]) -> list:
+        """The scope of a semi, anti or mark join's condition: both sides' columns in the
+        plan's order (the other side's and the unread kept ones taken by a reference)."""
+        kept, other = taking(kscope, self.needed(r)), taking(oscope)
+        return kept + other if r.type.startswith("left") else other + kept
 
     def mark(self, matches: exp.Select) -> exp.Expression:
         """A mark join's column: whether ``matches`` (the other side, filtered) has a row."""
@@ -607,11 +672,10 @@ class SqlTranslator(ExpressionTranslator):
         left, right = self.rel(r.left), self.rel(r.right)
         _, lscope, sel = self.open_input(left, join_left=not self.flat_joins)
         rsource, rscope, rwhere = self.join_source(right, inline=True)
-        sel.set("expressions", self.passthrough(r, lscope + rscope))
         sel.append("joins", exp.Join(this=rsource, kind="CROSS"))
         if rwhere is not None:
-            sel = sel.where(rwhere, copy=False)
-        return Frame(sel, len(lscope) + len(rscope))
+            sel = restrict(sel, rwhere)
+        return Frame(sel, len(lscope) + len(rscope), values=self.passed(r, lscope + rscope))
 
     def rel_set(self, r: ir.SetOp) -> Frame:
         frames = [self.rel(x) for x in r.inputs_]

@@ -47,7 +47,11 @@ def sql_type(name: str) -> exp.DataType:
 
 
 def decimal_type(precision: int, scale: int) -> exp.DataType:
-    params = [exp.DataTypeParam(this=exp.Literal.number(x)) for x in (precision, scale)]
+    # the literals ``Literal.number`` builds for counts, without its sign check
+    params = [
+        exp.DataTypeParam(this=exp.Literal(this=str(x), is_string=False))
+        for x in (precision, scale)
+    ]
     return exp.DataType(this=exp.DataType.Type.DECIMAL, expressions=params, nested=False)
 
 
