@@ -3,6 +3,7 @@ and printed by sqlglot's own generator (compiled or not) after the dialect's rew
 
 from __future__ import annotations
 
+import gc
 import threading
 from typing import Any
 
@@ -157,3 +158,42 @@ def test_reused_generators_print_what_a_new_one_prints() -> None:
             for t in threads:
                 t.join()
             assert got == [want] * 7
+
+
+def test_a_printed_tree_is_unlinked_and_freed_without_the_cycle_collector() -> None:
+    """``sql_text`` consumes its tree: after printing, no node links back to its parent, so
+    dropping the tree frees it by reference counting (the collector finds nothing of it)."""
+    tree = _plain_tree()
+    want = tree.sql(dialect=DataFusionDialect)
+    nodes = list(tree.walk())
+    assert sum(n.parent is not None for n in nodes) == len(nodes) - 1
+    assert sql_text(tree, DataFusionDialect) == want
+    assert all(n.parent is None for n in nodes)
+    kinds = {type(n) for n in nodes}
+    del tree, nodes
+    gc.disable()
+    try:
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        tree = _plain_tree()
+        assert sql_text(tree, DataFusionDialect) == want
+        del tree
+        gc.collect()
+        assert not [o for o in gc.garbage if type(o) in kinds]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+
+def _plain_tree() -> exp.Select:
+    """``SELECT * FROM (SELECT STRPOS(..) FROM t) AS a`` built node by node (sqlglot's
+    builders leave garbage of their own)."""
+    call = exp.StrPosition(this=COL.copy(), substr=STR.copy())
+    inner = exp.Select(expressions=[call], from_=exp.From(this=exp.Table(this=_id("t"))))
+    sub = exp.Subquery(this=inner, alias=exp.TableAlias(this=_id("a")))
+    return exp.Select(expressions=[exp.Star()], from_=exp.From(this=sub))
+
+
+def _id(name: str) -> exp.Identifier:
+    return exp.Identifier(this=name, quoted=True)

@@ -9,7 +9,8 @@ function call under another name, a type under its engine name) and prints those
 over the tree before printing: the generator visits every node anyway.
 
 :func:`sql_text` prints a finished query with one generator per dialect, option set and
-thread, reused from query to query instead of built for each one.
+thread, reused from query to query instead of built for each one, and then unlinks the
+tree (see :func:`_unlink`).
 """
 
 from __future__ import annotations
@@ -80,7 +81,27 @@ def sql_text(tree: exp.Expression, dialect: DialectType, pretty: bool = False) -
         d = Dialect.get_or_raise(dialect)
         generator = printers[(dialect, pretty)] = d.generator(pretty=pretty)
     generator._next_name = name_sequence("_t")
-    return generator.generate(tree, copy=False)
+    try:
+        return generator.generate(tree, copy=False)
+    finally:
+        _unlink(tree)
+
+
+def _unlink(tree: exp.Expression) -> None:
+    """Clear every node's parent link. A sqlglot tree is a web of cycles (each node holds
+    its children, each child its parent), so a printed tree was garbage only the cyclic
+    collector could free: it survived into older generations and made collections about
+    a third of cold translation time. Unlinked, the tree is freed as soon as it is dropped."""
+    stack: list[Any] = [tree]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        node = pop()
+        node.parent = None
+        for v in node.args.values():
+            if isinstance(v, exp.Expr):
+                push(v)
+            elif type(v) is list:
+                extend([x for x in v if isinstance(x, exp.Expr)])
 
 
 def call(name: str, *args: exp.Expression | None) -> exp.Anonymous:
