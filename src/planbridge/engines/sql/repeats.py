@@ -107,28 +107,36 @@ def share_repeats(root: ir.Rel) -> ir.Rel:
     repeated = {p for p, c in counts.items() if c > 1}
     if not repeated:
         return root
-    first: dict[Any, ir.Rel] = {}
-    ordinals: dict[Any, int] = {}
+    return _Sharing(numbers, repeated).rebuild(root)
 
-    def rebuild(node: Any) -> Any:
+
+class _Sharing:
+    """Rebuilds a tree with each repeated subtree after its first as a reference to it (a
+    class, not a recursive closure: that would be a cycle only the collector frees)."""
+
+    def __init__(self, numbers: _Numbers, repeated: set[Any]) -> None:
+        self.numbers = numbers
+        self.repeated = repeated
+        self.first: dict[Any, ir.Rel] = {}
+        self.ordinals: dict[Any, int] = {}
+
+    def rebuild(self, node: Any) -> Any:
         if isinstance(node, tuple):
-            items = tuple(rebuild(x) for x in node)
+            items = tuple(self.rebuild(x) for x in node)
             return node if all(a is b for a, b in zip(items, node, strict=True)) else items
         names = walked_fields(type(node))
         if names is None or isinstance(node, ir.Shared):
             return node  # a shared target stays the one object all its references hold
         if isinstance(node, ir.Rel):
-            p = numbers.of(node)
-            if p in repeated and (p in first or _worth_sharing(node, all_nodes(node))):
-                target = first.setdefault(p, node)
-                n = ordinals.setdefault(p, -1 - len(ordinals))
+            p = self.numbers.of(node)
+            if p in self.repeated and (p in self.first or _worth_sharing(node, all_nodes(node))):
+                target = self.first.setdefault(p, node)
+                n = self.ordinals.setdefault(p, -1 - len(self.ordinals))
                 return ir.Shared(node.path, target.schema, None, n, target)
         changes = {}
         for name in names:  # the fields that can hold relations
             old = getattr(node, name)
-            new = rebuild(old)
+            new = self.rebuild(old)
             if new is not old:
                 changes[name] = new
         return replace(node, **changes) if changes else node
-
-    return rebuild(root)

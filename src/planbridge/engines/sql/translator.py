@@ -335,7 +335,12 @@ class SqlTranslator(ExpressionTranslator):
             if listed is not None:
                 _, scope = _reused_scope(frame, listed)
                 where = q.args.get("where")
-                return q.args["from_"].this, scope, where.this if where else None
+                source = q.args["from_"]
+                source.parent = None  # the select is dropped: no cycle left for the collector
+                if where is None:
+                    return source.this, scope, None
+                where.parent = None
+                return source.this, scope, where.this
         alias, scope = self.input_scope(frame)
         return subquery(frame.plain(self.alias()), alias), scope, None
 
