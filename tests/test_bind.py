@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from substrait import type_pb2 as stt
 
 from planbridge import types as T
 from planbridge.consumer import ir
@@ -84,6 +85,22 @@ def test_read_types_and_names() -> None:
     assert bound.root.names == ("t",)
     assert [T.type_to_str(c.type) for c in bound.root.schema] == ["i64", "string?"]
     assert bound.output_names == ("x", "y")
+
+
+def test_shared_schema_does_not_alias_the_plan() -> None:
+    # Reads of one schema share bound columns across plans; changing a plan after binding
+    # it must not change what a later plan with that schema binds to.
+    first = _plan(READ, ["x", "y"])
+    bind_plan(first)
+    bind_plan(first)  # the schema is now shared
+    read = first.proto.relations[0].root.input.read
+    read.base_schema.struct.types[0].i64.nullability = stt.Type.NULLABILITY_NULLABLE
+    read.base_schema.names[0] = "changed"
+    again = bind_plan(_plan(READ, ["x", "y"]))
+    assert [(c.name, T.type_to_str(c.type)) for c in again.root.schema] == [
+        ("a", "i64"),
+        ("b", "string?"),
+    ]
 
 
 def test_project_emit_and_derived_call_type() -> None:
