@@ -249,6 +249,21 @@ def test_decimal_and_fetch_literals() -> None:
     assert bound.root.offset.value == 2 and bound.root.count.value == 5  # type: ignore[attr-defined]
 
 
+def test_shared_literal_does_not_alias_the_plan() -> None:
+    # Literals are remembered by encoding; changing a plan after binding it must not change
+    # what a later plan with the same literal binds to (a typed null holds the plan's type).
+    null = {"literal": {"null": {"i64": {"nullability": "NULLABILITY_NULLABLE"}}}}
+    rel = {"project": {"input": READ, "expressions": [null]}}
+    first = _plan(rel, ["a", "b", "n"])
+    bind_plan(first)
+    bind_plan(first)  # the literal is now remembered
+    lit = first.proto.relations[0].root.input.project.expressions[0].literal
+    lit.null.i64.nullability = stt.Type.NULLABILITY_REQUIRED
+    again = bind_plan(_plan(rel, ["a", "b", "n"]))
+    expr = again.root.expressions[0]  # type: ignore[attr-defined]
+    assert expr.value is None and T.type_to_str(expr.type) == "i64?"
+
+
 def test_outer_reference_in_subquery() -> None:
     outer = {
         "selection": {
