@@ -81,8 +81,8 @@ def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
 # columns, which replaces building a column and a type wrapper per column. Bounded in
 # entries and key size; bound columns are never changed, so sharing them is safe.
 _SCHEMAS: dict[bytes, Schema] = {}
-_SCHEMAS_MAX = 512
-_SCHEMA_KEY_MAX = 16384
+_SCHEMAS_MAX = 256
+_SCHEMA_KEY_MAX = 4096  # a few hundred columns
 
 
 def _copy(t: stt.Type) -> stt.Type:
