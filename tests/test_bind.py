@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from substrait import type_pb2 as stt
 
 from planbridge import types as T
 from planbridge.consumer import ir
@@ -84,6 +85,22 @@ def test_read_types_and_names() -> None:
     assert bound.root.names == ("t",)
     assert [T.type_to_str(c.type) for c in bound.root.schema] == ["i64", "string?"]
     assert bound.output_names == ("x", "y")
+
+
+def test_shared_schema_does_not_alias_the_plan() -> None:
+    # Reads of one schema share bound columns across plans; changing a plan after binding
+    # it must not change what a later plan with that schema binds to.
+    first = _plan(READ, ["x", "y"])
+    bind_plan(first)
+    bind_plan(first)  # the schema is now shared
+    read = first.proto.relations[0].root.input.read
+    read.base_schema.struct.types[0].i64.nullability = stt.Type.NULLABILITY_NULLABLE
+    read.base_schema.names[0] = "changed"
+    again = bind_plan(_plan(READ, ["x", "y"]))
+    assert [(c.name, T.type_to_str(c.type)) for c in again.root.schema] == [
+        ("a", "i64"),
+        ("b", "string?"),
+    ]
 
 
 def test_project_emit_and_derived_call_type() -> None:
@@ -230,6 +247,21 @@ def test_decimal_and_fetch_literals() -> None:
     assert bound.root.inputs()[0].expressions[0].value == decimal.Decimal("123.45")  # type: ignore[attr-defined]
     assert T.type_to_str(bound.root.schema[2].type) == "decimal<10,2>"
     assert bound.root.offset.value == 2 and bound.root.count.value == 5  # type: ignore[attr-defined]
+
+
+def test_shared_literal_does_not_alias_the_plan() -> None:
+    # Literals are remembered by encoding; changing a plan after binding it must not change
+    # what a later plan with the same literal binds to (a typed null holds the plan's type).
+    null = {"literal": {"null": {"i64": {"nullability": "NULLABILITY_NULLABLE"}}}}
+    rel = {"project": {"input": READ, "expressions": [null]}}
+    first = _plan(rel, ["a", "b", "n"])
+    bind_plan(first)
+    bind_plan(first)  # the literal is now remembered
+    lit = first.proto.relations[0].root.input.project.expressions[0].literal
+    lit.null.i64.nullability = stt.Type.NULLABILITY_REQUIRED
+    again = bind_plan(_plan(rel, ["a", "b", "n"]))
+    expr = again.root.expressions[0]  # type: ignore[attr-defined]
+    assert expr.value is None and T.type_to_str(expr.type) == "i64?"
 
 
 def test_outer_reference_in_subquery() -> None:

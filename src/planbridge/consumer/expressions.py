@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -530,11 +533,44 @@ def _subquery(e: stalg.Expression.Subquery, schema: Schema, path: str, ctx: Cont
 
 
 def _literal(lit: stalg.Expression.Literal, schema: Schema, path: str, ctx: Context) -> ir.Expr:
+    key = lit.SerializeToString()
+    known = _LITERALS.get(key)
+    if known is not None:
+        return ir.Literal(*known)
     try:
         value, t = literal_value(lit)
     except PlanError as exc:
         raise exc.at(path) from None
+    if type(value) in _IMMUTABLE and len(_LITERALS) < _LITERALS_MAX and len(key) <= 256:
+        copy = stt.Type()
+        copy.CopyFrom(t)  # its own: the plan's may change after binding
+        _LITERALS[key] = (copy, value)
     return ir.Literal(t, value)
+
+
+# Literals by encoding (a few bytes each; plans repeat the same constants, and decoding a
+# decimal or date costs several times the lookup): type and value, for values that cannot
+# change (not lists, maps or structs).
+_LITERALS: dict[bytes, tuple[stt.Type, Any]] = {}
+_LITERALS_MAX = 4096
+_IMMUTABLE = frozenset(
+    {
+        bool,
+        int,
+        float,
+        str,
+        bytes,
+        type(None),
+        decimal.Decimal,
+        dt.date,
+        dt.time,
+        dt.datetime,
+        uuid.UUID,
+        ir.IntervalYearMonth,
+        ir.IntervalDaySecond,
+        ir.IntervalCompound,
+    }
+)
 
 
 _HANDLERS: dict[str, Callable[[Any, Schema, str, Context], ir.Expr]] = {

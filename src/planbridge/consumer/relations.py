@@ -63,7 +63,35 @@ def _input(body: Any, name: str, path: str, ctx: Context) -> ir.Rel:
 
 
 def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
-    """The top-level columns of a NamedStruct (names are depth-first over struct fields)."""
+    """The top-level columns of a NamedStruct (names are depth-first over struct fields),
+    shared with earlier schemas of the same encoding (see :data:`_SCHEMAS`)."""
+    key = ns.SerializeToString()
+    cols = _SCHEMAS.get(key)
+    if cols is None:
+        cols = _schema_columns(ns, path)
+        if len(_SCHEMAS) < _SCHEMAS_MAX and len(key) <= _SCHEMA_KEY_MAX:
+            # own copies of the types: the cached columns must not alias the caller's
+            # plan, which it may change after binding
+            _SCHEMAS[key] = tuple(ir.Column(c.name, _copy(c.type)) for c in cols)
+    return cols
+
+
+# Reads of the same table (within a plan, and across the plans a service keeps seeing)
+# declare the same base schema: its encoding (a few hundred bytes) maps to the bound
+# columns, which replaces building a column and a type wrapper per column. Bounded in
+# entries and key size; bound columns are never changed, so sharing them is safe.
+_SCHEMAS: dict[bytes, Schema] = {}
+_SCHEMAS_MAX = 256
+_SCHEMA_KEY_MAX = 4096  # a few hundred columns
+
+
+def _copy(t: stt.Type) -> stt.Type:
+    out = stt.Type()
+    out.CopyFrom(t)
+    return out
+
+
+def _schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
     names = ns.names
     types = ns.struct.types
     if not types:
