@@ -77,9 +77,15 @@ def with_nullability(t: stt.Type, nullable: bool) -> stt.Type:
     want = _NULLABLE if nullable else _REQUIRED
     if getattr(body, "nullability", want) == want:
         return t  # already so, or a kind without nullability (a copy would be the same)
+    out = copied(t)
+    getattr(out, k).nullability = want
+    return out
+
+
+def copied(t: stt.Type) -> stt.Type:
+    """An own copy of ``t`` (what a table shared across plans keeps: the plan's may change)."""
     out = stt.Type()
     out.CopyFrom(t)
-    getattr(out, k).nullability = want
     return out
 
 

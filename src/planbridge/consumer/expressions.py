@@ -14,6 +14,7 @@ from substrait import type_pb2 as stt
 
 from planbridge import types as T
 from planbridge.consumer import ir
+from planbridge.consumer.encodings import EncodingTable
 from planbridge.consumer.functions import FunctionDecl, derive_output_type
 from planbridge.consumer.literals import bind_literal, literal_value
 from planbridge.errors import PlanError, PlanValidationError, UnsupportedError
@@ -63,8 +64,7 @@ def bind_expr(e: stalg.Expression, schema: Schema, path: str, ctx: Context) -> i
 # that say just the column index, so the encodings seen are remembered (encoding -> index):
 # one encoding and one lookup then replace walking four nested messages. The table holds
 # nothing of any plan but those small encodings.
-_COLUMNS: dict[bytes, int] = {}
-_COLUMNS_MAX = 4096
+_COLUMNS = EncodingTable(max_entries=4096, max_key=64)
 
 
 def _column(e: stalg.Expression, schema: Schema, path: str, ctx: Context) -> ir.Expr:
@@ -74,8 +74,8 @@ def _column(e: stalg.Expression, schema: Schema, path: str, ctx: Context) -> ir.
     if idx is not None and idx < len(schema):
         return ir.FieldRef(schema[idx].type, idx)
     out = _selection(e.selection, schema, f"{path}.selection", ctx)
-    if type(out) is ir.FieldRef and len(_COLUMNS) < _COLUMNS_MAX:
-        _COLUMNS[key] = out.index  # only a plain column reference binds to a FieldRef
+    if type(out) is ir.FieldRef:  # only a plain column reference binds to a FieldRef
+        _COLUMNS.remember(key, out.index)
     return out
 
 
@@ -541,18 +541,15 @@ def _literal(lit: stalg.Expression.Literal, schema: Schema, path: str, ctx: Cont
         value, t = literal_value(lit)
     except PlanError as exc:
         raise exc.at(path) from None
-    if type(value) in _IMMUTABLE and len(_LITERALS) < _LITERALS_MAX and len(key) <= 256:
-        copy = stt.Type()
-        copy.CopyFrom(t)  # its own: the plan's may change after binding
-        _LITERALS[key] = (copy, value)
+    if type(value) in _IMMUTABLE:
+        _LITERALS.remember(key, (T.copied(t), value))
     return ir.Literal(t, value)
 
 
 # Literals by encoding (a few bytes each; plans repeat the same constants, and decoding a
 # decimal or date costs several times the lookup): type and value, for values that cannot
 # change (not lists, maps or structs).
-_LITERALS: dict[bytes, tuple[stt.Type, Any]] = {}
-_LITERALS_MAX = 4096
+_LITERALS = EncodingTable(max_entries=4096, max_key=256)
 _IMMUTABLE = frozenset(
     {
         bool,

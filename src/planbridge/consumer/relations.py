@@ -11,6 +11,7 @@ from substrait import type_pb2 as stt
 from planbridge import types as T
 from planbridge.compat import varint
 from planbridge.consumer import ir
+from planbridge.consumer.encodings import EncodingTable
 from planbridge.consumer.expressions import (
     Context,
     Schema,
@@ -69,10 +70,9 @@ def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
     cols = _SCHEMAS.get(key)
     if cols is None:
         cols = _schema_columns(ns, path)
-        if len(_SCHEMAS) < _SCHEMAS_MAX and len(key) <= _SCHEMA_KEY_MAX:
-            # own copies of the types: the cached columns must not alias the caller's
-            # plan, which it may change after binding
-            _SCHEMAS[key] = tuple(ir.Column(c.name, _copy(c.type)) for c in cols)
+        # own copies of the types: the remembered columns must not alias the caller's
+        # plan, which it may change after binding
+        _SCHEMAS.remember(key, tuple(ir.Column(c.name, T.copied(c.type)) for c in cols))
     return cols
 
 
@@ -80,15 +80,7 @@ def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
 # declare the same base schema: its encoding (a few hundred bytes) maps to the bound
 # columns, which replaces building a column and a type wrapper per column. Bounded in
 # entries and key size; bound columns are never changed, so sharing them is safe.
-_SCHEMAS: dict[bytes, Schema] = {}
-_SCHEMAS_MAX = 256
-_SCHEMA_KEY_MAX = 4096  # a few hundred columns
-
-
-def _copy(t: stt.Type) -> stt.Type:
-    out = stt.Type()
-    out.CopyFrom(t)
-    return out
+_SCHEMAS = EncodingTable(max_entries=256, max_key=4096)  # keys: a few hundred columns
 
 
 def _schema_columns(ns: stt.NamedStruct, path: str) -> Schema:

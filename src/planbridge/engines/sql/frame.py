@@ -13,7 +13,7 @@ that is a plain column reference stays a ``(table, column)`` pair until it is pl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Union
 
@@ -143,21 +143,24 @@ def restrict(select: exp.Select, cond: exp.Expression, clause: str = "where") ->
     return select
 
 
-def holds(e: exp.Expression, kinds: type | tuple[type, ...]) -> bool:
-    """Whether ``e`` or a node below it is one of ``kinds``: a plain depth-first walk over
-    the args (sqlglot's ``find`` walks breadth-first through generators, several times
-    slower on the select lists translation checks)."""
+def walk(e: exp.Expression) -> Iterator[exp.Expression]:
+    """``e`` and every node below it: a plain depth-first walk over the args (sqlglot's
+    ``walk``/``find`` go breadth-first through nested generators, several times slower on
+    the select lists translation checks)."""
     stack = [e]
     while stack:
         n = stack.pop()
-        if isinstance(n, kinds):
-            return True
+        yield n
         for v in n.args.values():
             if isinstance(v, exp.Expression):
                 stack.append(v)
             elif type(v) is list:
                 stack.extend(x for x in v if isinstance(x, exp.Expression))
-    return False
+
+
+def holds(e: exp.Expression, kinds: type | tuple[type, ...]) -> bool:
+    """Whether ``e`` or a node below it is one of ``kinds``."""
+    return any(isinstance(n, kinds) for n in walk(e))
 
 
 def columns_of(alias: str, width: int) -> list[Value]:

@@ -39,6 +39,7 @@ from planbridge.engines.sql.frame import (
     select_from,
     subquery,
     taking,
+    walk,
 )
 from planbridge.engines.sql.needed import Needed, needed_columns
 from planbridge.engines.sql.repeats import share_repeats
@@ -128,20 +129,13 @@ def _computed(v: Value, aliases: set[str]) -> bool:
     if type(v) is tuple:
         return v[0] in aliases
     found = False
-    stack = [v]
-    while stack:  # a depth-first walk, as in ``holds``
-        n = stack.pop()
+    for n in walk(v):  # type: ignore[arg-type]
         if isinstance(n, exp.Column):
             if n.table not in aliases:
                 return False
             found = True
         elif isinstance(n, _NOT_REPEATED):
             return False
-        for a in n.args.values():  # type: ignore[union-attr]
-            if isinstance(a, exp.Expression):
-                stack.append(a)
-            elif type(a) is list:
-                stack.extend(x for x in a if isinstance(x, exp.Expression))
     return found
 
 
