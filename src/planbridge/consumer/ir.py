@@ -22,6 +22,7 @@ from typing import Any
 from typing import Literal as TypingLiteral
 
 from google.protobuf.any_pb2 import Any as AnyProto
+from google.protobuf.message import Message
 from substrait import type_pb2 as stt
 
 Type = stt.Type
@@ -304,11 +305,14 @@ class Rel:
 
     ``columns`` are the relation's direct output (before ``emit``); ``emit`` picks and
     orders them when the plan gave an output mapping. Use :attr:`schema` for the output.
+    ``source`` is the plan message the binder bound it from (relations bound from equal
+    messages are equal); a relation built otherwise, or copied with ``replace``, has None.
     """
 
     path: str
     columns: tuple[Column, ...]
     emit: tuple[int, ...] | None
+    source: Message | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def schema(self) -> tuple[Column, ...]:

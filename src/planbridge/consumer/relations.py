@@ -32,7 +32,9 @@ def bind_rel(rel: stalg.Rel, path: str, ctx: Context) -> ir.Rel:
         if k is None:
             raise PlanValidationError("relation is empty", path)
         raise UnsupportedError(f"relation kind {k} is not supported", path)
-    return handler(getattr(rel, k), f"{path}.{k}", ctx)
+    out = handler(getattr(rel, k), f"{path}.{k}", ctx)
+    out.source = rel
+    return out
 
 
 def _emit(body: Any, ncols: int, path: str) -> tuple[int, ...] | None:
@@ -60,7 +62,9 @@ def _input(body: Any, name: str, path: str, ctx: Context) -> ir.Rel:
     handler = _HANDLERS.get(k)  # type: ignore[arg-type]
     if handler is None:  # empty or unsupported: bind_rel raises the error
         return bind_rel(rel, f"{path}.{name}", ctx)
-    return handler(getattr(rel, k), f"{path}.{name}.{k}", ctx)
+    out = handler(getattr(rel, k), f"{path}.{name}.{k}", ctx)
+    out.source = rel
+    return out
 
 
 def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:

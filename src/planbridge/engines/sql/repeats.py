@@ -19,7 +19,7 @@ from google.protobuf.message import Message
 from planbridge.consumer import ir
 from planbridge.engines.sql.nodes import all_nodes, walked_fields
 
-_SKIP = frozenset({"path"})
+_SKIP = frozenset({"path", "source"})
 _COMPARED: dict[type, tuple[str, ...]] = {}
 
 
@@ -98,25 +98,122 @@ def share_repeats(root: ir.Rel) -> ir.Rel:
     aggregates = [n for n in nodes if isinstance(n, ir.Aggregate)]
     if len(aggregates) < 2:  # a repeated aggregating subtree repeats its aggregate
         return root
-    if len({_outline(a) for a in aggregates}) == len(aggregates):
+    outlines = Counter(_outline(a) for a in aggregates)
+    if len(outlines) == len(aggregates):
         return root  # no two aggregates alike, as the cheap outline already tells
-    numbers = _Numbers()
-    if len({numbers.of(a) for a in aggregates}) == len(aggregates):
+    found = _Repeats(root, outlines)
+    if not found.number:
         return root
-    counts: Counter[Any] = Counter(numbers.of(n) for n in nodes if isinstance(n, ir.Rel))
-    repeated = {p for p, c in counts.items() if c > 1}
-    if not repeated:
-        return root
-    return _Sharing(numbers, repeated).rebuild(root)
+    return _Sharing(found).rebuild(root)
+
+
+class _Repeats:
+    """The repeated relations that may be worth sharing (``number``: id -> class), found
+    without numbering the whole plan. Such a relation holds an aggregate, and each copy
+    holds an equal aggregate at the same place; so equal aggregates are found first, then
+    their parents, level by level up, as long as two parents of equal nodes may be equal.
+    ``on_path`` holds the ids of the repeated relations and of every node above one."""
+
+    def __init__(self, root: ir.Rel, outlines: Counter[tuple]) -> None:
+        self.numbers = _Numbers()
+        self.number: dict[int, Any] = {}
+        self.on_path: set[int] = set()
+        nodes, parents = _positions(root)
+        alike: dict[Any, list[int]] = {}
+        for i, n in enumerate(nodes):
+            if isinstance(n, ir.Aggregate) and outlines[key := _outline(n)] > 1:
+                alike.setdefault(key, []).append(i)
+        level = list(alike.values())
+        seen = {i for group in level for i in group}
+        while level:
+            ups: dict[tuple, list[int]] = {}
+            for group in level:
+                for number, members in self._classes(group, nodes).items():
+                    if len(members) < 2:
+                        continue
+                    for i in members:
+                        if isinstance(nodes[i], ir.Rel):
+                            self.number[id(nodes[i])] = number
+                            self._mark(i, nodes, parents)
+                        up = parents[i]
+                        if up >= 0 and up not in seen:
+                            seen.add(up)
+                            ups.setdefault(_kind(nodes[up]), []).append(up)
+            level = [group for group in ups.values() if len(group) > 1]
+
+    def _classes(self, group: list[int], nodes: list[object]) -> dict[Any, list[int]]:
+        """The positions in ``group`` by structural class. Relations bound from equal plan
+        messages are equal, so a group all bound from one encoding needs no numbering."""
+        encodings = [_encoding(nodes[i]) for i in group]
+        first = encodings[0]
+        if first is not None and encodings.count(first) == len(encodings):
+            return {first: group}
+        of = self.numbers.of
+        numbered: dict[bytes, Any] = {}  # nodes bound from one encoding: numbered once
+        out: dict[Any, list[int]] = {}
+        for i, encoding in zip(group, encodings, strict=True):
+            if encoding is None:
+                number = of(nodes[i])
+            elif (number := numbered.get(encoding)) is None:
+                number = numbered[encoding] = of(nodes[i])
+            out.setdefault(number, []).append(i)
+        return out
+
+    def _mark(self, i: int, nodes: list[object], parents: list[int]) -> None:
+        """Marks node ``i`` and the nodes above it as on the way to a repeated relation."""
+        on_path = self.on_path
+        while i >= 0 and id(nodes[i]) not in on_path:
+            on_path.add(id(nodes[i]))
+            i = parents[i]
+
+
+def _encoding(node: object) -> bytes | None:
+    """The plan message a relation was bound from, encoded (None when not known)."""
+    source = getattr(node, "source", None)
+    return None if source is None else source.SerializeToString(deterministic=True)
+
+
+def _kind(node: object) -> tuple:
+    """What equal nodes share and costs nothing to find: their class and width."""
+    return (type(node), len(node.columns) if isinstance(node, ir.Rel) else 0)
+
+
+def _positions(root: object) -> tuple[list[object], list[int]]:
+    """Every node under ``root``, as :func:`all_nodes` finds them, and the index of each
+    one's parent (-1 for ``root``)."""
+    nodes: list[object] = []
+    parents: list[int] = []
+    stack: list[object] = [root]
+    ups: list[int] = [-1]
+    pop, push, up_pop, up_push = stack.pop, stack.append, ups.pop, ups.append
+    while stack:
+        v = pop()
+        up = up_pop()
+        cls = type(v)
+        if cls is tuple or cls is list:
+            stack.extend(v)  # type: ignore[arg-type]
+            ups.extend([up] * len(v))  # type: ignore[arg-type]
+            continue
+        names = walked_fields(cls)
+        if names is None:
+            continue
+        i = len(nodes)
+        nodes.append(v)
+        parents.append(up)
+        for name in names:
+            push(getattr(v, name))
+            up_push(i)
+    return nodes, parents
 
 
 class _Sharing:
     """Rebuilds a tree with each repeated subtree after its first as a reference to it (a
-    class, not a recursive closure: that would be a cycle only the collector frees)."""
+    class, not a recursive closure: that would be a cycle only the collector frees). Only
+    the nodes on the way to a repeated relation are visited."""
 
-    def __init__(self, numbers: _Numbers, repeated: set[Any]) -> None:
-        self.numbers = numbers
-        self.repeated = repeated
+    def __init__(self, found: _Repeats) -> None:
+        self.number = found.number
+        self.on_path = found.on_path
         self.first: dict[Any, ir.Rel] = {}
         self.ordinals: dict[Any, int] = {}
 
@@ -124,17 +221,16 @@ class _Sharing:
         if isinstance(node, tuple):
             items = tuple(self.rebuild(x) for x in node)
             return node if all(a is b for a, b in zip(items, node, strict=True)) else items
-        names = walked_fields(type(node))
-        if names is None or isinstance(node, ir.Shared):
+        if id(node) not in self.on_path or isinstance(node, ir.Shared):
             return node  # a shared target stays the one object all its references hold
         if isinstance(node, ir.Rel):
-            p = self.numbers.of(node)
-            if p in self.repeated and (p in self.first or _worth_sharing(node, all_nodes(node))):
+            p = self.number.get(id(node))
+            if p is not None and (p in self.first or _worth_sharing(node, all_nodes(node))):
                 target = self.first.setdefault(p, node)
                 n = self.ordinals.setdefault(p, -1 - len(self.ordinals))
                 return ir.Shared(node.path, target.schema, None, n, target)
         changes = {}
-        for name in names:  # the fields that can hold relations
+        for name in walked_fields(type(node)) or ():  # the fields that can hold relations
             old = getattr(node, name)
             new = self.rebuild(old)
             if new is not old:
