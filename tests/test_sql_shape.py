@@ -12,10 +12,14 @@ import pyarrow as pa
 import pytest
 import sqlglot
 import sqlglot.expressions as exp
+from google.protobuf.message import Message
+from substrait import algebra_pb2 as stalg
+from substrait import plan_pb2
 
 import planbridge as pb
 from planbridge.consumer.bind import bind_plan
 from planbridge.engines import engine_class
+from planbridge.plan import Plan
 
 ENGINES = ("duckdb", "datafusion")
 A = pa.table({"k": pa.array([1, 2, 3, 4, None], pa.int64()), "x": [10, 20, 30, 40, 50]})
@@ -178,6 +182,71 @@ def test_a_sub_plan_spelled_twice_is_computed_once(engine: str) -> None:
         "WITH t AS (SELECT k, sum(y) total FROM b GROUP BY k) "
         "SELECT a.x, t.total FROM a JOIN t ON a.k = t.k "
         "WHERE t.total = (SELECT max(total) FROM t)",
+    )
+
+
+def _rels_of_kind(msg: Message, kind: str) -> list[Message]:
+    """The ``kind`` bodies (``aggregate`` ..) of every relation in plan message ``msg``."""
+    found, stack = [], [msg]
+    while stack:
+        m = stack.pop()
+        if isinstance(m, stalg.Rel) and m.WhichOneof("rel_type") == kind:
+            found.append(getattr(m, kind))
+        for fd, value in m.ListFields():
+            if fd.type == fd.TYPE_MESSAGE:
+                stack.extend(value if fd.is_repeated else [value])
+    return found
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_sub_plan_repeated_in_two_branches_is_computed_once_with_its_filter(
+    engine: str,
+) -> None:
+    """The copies sit under different joins on both sides of a union; the repeat is the
+    filter over the aggregate (found from the equal aggregates up), not the aggregate only."""
+    a, b, c = tables()
+    per_key = b.group_by("k").aggregate(total=b.y.sum())
+    big = per_key.filter(per_key.total > 1)
+    left = a.join(big, a.k == big.k).select("x", "total")
+    right = c.join(big, c.k == big.k).select("z", "total")
+    q = left.union(right)
+    tree = emitted(q, engine)
+    assert len(list(tree.find_all(exp.CTE))) == 1
+    assert len(_selects_with(tree, "group")) == 1
+    assert len(list(tree.find_all(exp.GT))) == 1  # the filter is inside the shared part
+    check(
+        q,
+        "WITH t AS (SELECT k, sum(y) total FROM b GROUP BY k HAVING sum(y) > 1) "
+        "SELECT a.x, t.total FROM a JOIN t ON a.k = t.k "
+        "UNION ALL SELECT c.z, t.total FROM c JOIN t ON c.k = t.k",
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_copies_encoded_differently_but_bound_alike_are_still_shared(engine: str) -> None:
+    """A hint on one copy changes its encoding, not its meaning: the bound copies are
+    equal, so the sub-plan is still computed once (repeats compare bound plans; equal
+    encodings only save comparing them)."""
+    a, b, _ = tables()
+    per_key = b.group_by("k").aggregate(total=b.y.sum())
+    top = per_key.aggregate(m=per_key.total.max()).as_scalar()
+    q = a.join(per_key, a.k == per_key.k).filter(per_key.total == top).select("x", "total")
+    proto = plan_pb2.Plan()
+    proto.CopyFrom(q.to_substrait().proto)
+    copies = [r for r in _rels_of_kind(proto, "aggregate") if r.input.HasField("read")]
+    assert len(copies) == 2 and copies[0] == copies[1]
+    copies[1].common.hint.alias = "per_key"
+    assert copies[0] != copies[1]
+    plan = Plan(proto)
+    sql = engine_class(engine).translator().sql(bind_plan(plan))
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    assert len(list(tree.find_all(exp.CTE))) == 1
+    assert len(_selects_with(tree, "group")) == 1
+    got = rows(pb.execute(plan, engine=engine, tables=TABLES))
+    assert got == truth(
+        "WITH t AS (SELECT k, sum(y) total FROM b GROUP BY k) "
+        "SELECT a.x, t.total FROM a JOIN t ON a.k = t.k "
+        "WHERE t.total = (SELECT max(total) FROM t)"
     )
 
 

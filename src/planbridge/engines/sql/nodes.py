@@ -25,9 +25,9 @@ _BY_CLASS: dict[type, tuple[str, ...] | None] = {ir.Literal: ()}
 _UNSEEN: Any = object()
 
 
-def _may_hold_nodes(annotation: str) -> bool:
+def _may_hold_nodes(annotation: str, kinds: tuple[type, ...] = _NODES) -> bool:
     """Whether a field annotated ``annotation`` (a string: ir uses postponed annotations)
-    can hold a node; names it cannot resolve count as nodes, to be safe."""
+    can hold a node (of ``kinds``); names it cannot resolve count as nodes, to be safe."""
     text = re.sub(r"'[^']*'|\"[^\"]*\"", "", annotation)  # TypingLiteral['a', ..] values
     for name in re.findall(r"[A-Za-z_]\w*", text):
         if name in _PLAIN:
@@ -35,8 +35,8 @@ def _may_hold_nodes(annotation: str) -> bool:
         obj = getattr(ir, name, Any)
         if obj is Any:
             return True
-        kinds = obj.__args__ if isinstance(obj, types.UnionType) else (obj,)
-        if any(isinstance(k, type) and issubclass(k, _NODES) for k in kinds):
+        named = obj.__args__ if isinstance(obj, types.UnionType) else (obj,)
+        if any(isinstance(k, type) and issubclass(k, kinds) for k in named):
             return True
     return False
 
@@ -77,3 +77,61 @@ def all_nodes(root: object) -> list[object]:
         for name in names:  # type: ignore[union-attr]
             push(getattr(v, name))
     return out
+
+
+_REL_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def rel_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields of node class ``cls`` that may hold relations themselves (a relation's
+    inputs, a subquery's relation); None when ``cls`` is not a node class."""
+    try:
+        return _REL_FIELDS[cls]
+    except KeyError:
+        pass
+    names = walked_fields(cls)
+    if names is not None:
+        annotations = {f.name: str(f.type) for f in fields(cls)}
+        names = tuple(n for n in names if _may_hold_nodes(annotations[n], (ir.Rel,)))
+    _REL_FIELDS[cls] = names
+    return names
+
+
+_CLOSE: Any = object()  # marks where a node's children end on the walk's stack
+
+
+def nodes_and_parents(root: object, rels_only: bool = False) -> tuple[list[object], list[int]]:
+    """:func:`all_nodes` (or only the relations reached from ``root`` through relations'
+    inputs, with ``rels_only``), and the index in it of each one's parent (-1: ``root``)."""
+    out: list[object] = []
+    parents: list[int] = []
+    stack = [root]
+    saved: list[int] = []  # the enclosing nodes' parents, restored at their _CLOSE
+    pop, push, add, add_parent = stack.pop, stack.append, out.append, parents.append
+    save, restore = saved.append, saved.pop
+    lookup, find = (_REL_FIELDS.get, rel_fields) if rels_only else (_BY_CLASS.get, walked_fields)
+    up = -1
+    while stack:
+        v = pop()
+        if v is _CLOSE:
+            up = restore()
+            continue
+        cls = type(v)
+        if cls is tuple or cls is list:
+            stack.extend(v)  # type: ignore[arg-type]
+            continue
+        names = lookup(cls, _UNSEEN)
+        if names is _UNSEEN:
+            names = find(cls)
+        if names is None:
+            continue
+        i = len(out)
+        add(v)
+        add_parent(up)
+        if names:
+            push(_CLOSE)
+            save(up)
+            for name in names:
+                push(getattr(v, name))
+            up = i
+    return out, parents

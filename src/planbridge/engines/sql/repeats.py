@@ -10,14 +10,15 @@ cannot see an enclosing query's columns).
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
-from dataclasses import fields, replace
+from dataclasses import fields
 from typing import Any
 
 from google.protobuf.message import Message
 
 from planbridge.consumer import ir
-from planbridge.engines.sql.nodes import all_nodes, walked_fields
+from planbridge.engines.sql.nodes import all_nodes, nodes_and_parents, rel_fields, walked_fields
 
 _SKIP = frozenset({"path", "source"})
 _COMPARED: dict[type, tuple[str, ...]] = {}
@@ -68,15 +69,6 @@ class _Numbers:
         return answer
 
 
-def _worth_sharing(rel: ir.Rel, nodes: list[object]) -> bool:
-    """Aggregates somewhere inside and no correlated (outer) reference anywhere inside."""
-    if isinstance(rel, ir.Read | ir.Shared):
-        return False
-    return any(isinstance(n, ir.Aggregate) for n in nodes) and not any(
-        isinstance(n, ir.OuterRef) for n in nodes
-    )
-
-
 def _outline(a: ir.Aggregate) -> tuple:
     """A few fields of an aggregate that equal fingerprints imply equal: different outlines
     prove two aggregates differ without fingerprinting their subtrees (the costly part)."""
@@ -98,10 +90,12 @@ def share_repeats(root: ir.Rel) -> ir.Rel:
     aggregates = [n for n in nodes if isinstance(n, ir.Aggregate)]
     if len(aggregates) < 2:  # a repeated aggregating subtree repeats its aggregate
         return root
-    outlines = Counter(_outline(a) for a in aggregates)
-    if len(outlines) == len(aggregates):
+    outlines = [_outline(a) for a in aggregates]
+    counts = Counter(outlines)
+    if len(counts) == len(aggregates):
         return root  # no two aggregates alike, as the cheap outline already tells
-    found = _Repeats(root, outlines)
+    alike = {id(a): o for a, o in zip(aggregates, outlines, strict=True) if counts[o] > 1}
+    found = _Repeats(root, alike, _rels_alone(nodes))
     if not found.number:
         return root
     return _Sharing(found).rebuild(root)
@@ -112,18 +106,25 @@ class _Repeats:
     without numbering the whole plan. Such a relation holds an aggregate, and each copy
     holds an equal aggregate at the same place; so equal aggregates are found first, then
     their parents, level by level up, as long as two parents of equal nodes may be equal.
-    ``on_path`` holds the ids of the repeated relations and of every node above one."""
+    ``on_path``: the ids of the repeated relations and of every node above one;
+    ``correlated``: the ids of the nodes that hold an outer reference. With ``rels_alone``
+    (see :func:`_rels_alone`) only the relations are walked: every node above a relation
+    is then a relation."""
 
-    def __init__(self, root: ir.Rel, outlines: Counter[tuple]) -> None:
+    def __init__(self, root: ir.Rel, alike: dict[int, tuple], rels_alone: bool) -> None:
         self.numbers = _Numbers()
         self.number: dict[int, Any] = {}
         self.on_path: set[int] = set()
-        nodes, parents = _positions(root)
-        alike: dict[Any, list[int]] = {}
+        self.correlated: set[int] = set()
+        nodes, parents = nodes_and_parents(root, rels_only=rels_alone)
+        groups: dict[tuple, list[int]] = {}  # positions of aggregates with one outline
         for i, n in enumerate(nodes):
-            if isinstance(n, ir.Aggregate) and outlines[key := _outline(n)] > 1:
-                alike.setdefault(key, []).append(i)
-        level = list(alike.values())
+            outline = alike.get(id(n))
+            if outline is not None:
+                groups.setdefault(outline, []).append(i)
+            elif isinstance(n, ir.OuterRef):
+                _mark(i, nodes, parents, self.correlated)
+        level = list(groups.values())
         seen = {i for group in level for i in group}
         while level:
             ups: dict[tuple, list[int]] = {}
@@ -134,12 +135,18 @@ class _Repeats:
                     for i in members:
                         if isinstance(nodes[i], ir.Rel):
                             self.number[id(nodes[i])] = number
-                            self._mark(i, nodes, parents)
+                            _mark(i, nodes, parents, self.on_path)
                         up = parents[i]
                         if up >= 0 and up not in seen:
                             seen.add(up)
                             ups.setdefault(_kind(nodes[up]), []).append(up)
             level = [group for group in ups.values() if len(group) > 1]
+
+    def worth_sharing(self, rel: ir.Rel) -> bool:
+        """Whether repeated ``rel`` is worth computing once: it aggregates (every repeated
+        relation found holds an aggregate) and no outer reference inside ties it to an
+        enclosing query (a CTE cannot see its columns)."""
+        return not isinstance(rel, ir.Read | ir.Shared) and id(rel) not in self.correlated
 
     def _classes(self, group: list[int], nodes: list[object]) -> dict[Any, list[int]]:
         """The positions in ``group`` by structural class. Relations bound from equal plan
@@ -159,12 +166,29 @@ class _Repeats:
             out.setdefault(number, []).append(i)
         return out
 
-    def _mark(self, i: int, nodes: list[object], parents: list[int]) -> None:
-        """Marks node ``i`` and the nodes above it as on the way to a repeated relation."""
-        on_path = self.on_path
-        while i >= 0 and id(nodes[i]) not in on_path:
-            on_path.add(id(nodes[i]))
-            i = parents[i]
+
+_BREAKS: dict[type, bool] = {}
+
+
+def _rels_alone(nodes: list[object]) -> bool:
+    """Whether relations alone hold the relations among ``nodes``: no subquery (an
+    expression holding a relation) and no outer reference."""
+    for cls in set(map(type, nodes)):
+        breaks = _BREAKS.get(cls)
+        if breaks is None:
+            breaks = _BREAKS[cls] = not issubclass(cls, ir.Rel) and (
+                bool(rel_fields(cls)) or issubclass(cls, ir.OuterRef)
+            )
+        if breaks:
+            return False
+    return True
+
+
+def _mark(i: int, nodes: list[object], parents: list[int], marks: set[int]) -> None:
+    """Adds the ids of node ``i`` and of every node above it to ``marks``."""
+    while i >= 0 and id(nodes[i]) not in marks:
+        marks.add(id(nodes[i]))
+        i = parents[i]
 
 
 def _encoding(node: object) -> bytes | None:
@@ -178,54 +202,29 @@ def _kind(node: object) -> tuple:
     return (type(node), len(node.columns) if isinstance(node, ir.Rel) else 0)
 
 
-def _positions(root: object) -> tuple[list[object], list[int]]:
-    """Every node under ``root``, as :func:`all_nodes` finds them, and the index of each
-    one's parent (-1 for ``root``)."""
-    nodes: list[object] = []
-    parents: list[int] = []
-    stack: list[object] = [root]
-    ups: list[int] = [-1]
-    pop, push, up_pop, up_push = stack.pop, stack.append, ups.pop, ups.append
-    while stack:
-        v = pop()
-        up = up_pop()
-        cls = type(v)
-        if cls is tuple or cls is list:
-            stack.extend(v)  # type: ignore[arg-type]
-            ups.extend([up] * len(v))  # type: ignore[arg-type]
-            continue
-        names = walked_fields(cls)
-        if names is None:
-            continue
-        i = len(nodes)
-        nodes.append(v)
-        parents.append(up)
-        for name in names:
-            push(getattr(v, name))
-            up_push(i)
-    return nodes, parents
-
-
 class _Sharing:
     """Rebuilds a tree with each repeated subtree after its first as a reference to it (a
     class, not a recursive closure: that would be a cycle only the collector frees). Only
     the nodes on the way to a repeated relation are visited."""
 
     def __init__(self, found: _Repeats) -> None:
+        self.found = found
         self.number = found.number
         self.on_path = found.on_path
         self.first: dict[Any, ir.Rel] = {}
         self.ordinals: dict[Any, int] = {}
 
     def rebuild(self, node: Any) -> Any:
-        if isinstance(node, tuple):
-            items = tuple(self.rebuild(x) for x in node)
-            return node if all(a is b for a, b in zip(items, node, strict=True)) else items
+        if type(node) is tuple:
+            if node and type(node[0]) is not tuple and self.on_path.isdisjoint(map(id, node)):
+                return node  # (the common case) no item leads to a repeated relation
+            items = tuple([self.rebuild(x) for x in node])
+            return node if all(map(operator.is_, items, node)) else items
         if id(node) not in self.on_path or isinstance(node, ir.Shared):
             return node  # a shared target stays the one object all its references hold
         if isinstance(node, ir.Rel):
             p = self.number.get(id(node))
-            if p is not None and (p in self.first or _worth_sharing(node, all_nodes(node))):
+            if p is not None and (p in self.first or self.found.worth_sharing(node)):
                 target = self.first.setdefault(p, node)
                 n = self.ordinals.setdefault(p, -1 - len(self.ordinals))
                 return ir.Shared(node.path, target.schema, None, n, target)
@@ -235,4 +234,16 @@ class _Sharing:
             new = self.rebuild(old)
             if new is not old:
                 changes[name] = new
-        return replace(node, **changes) if changes else node
+        return _replaced(node, changes) if changes else node
+
+
+_INIT: dict[type, tuple[str, ...]] = {}
+
+
+def _replaced(node: Any, changes: dict[str, Any]) -> Any:
+    """``dataclasses.replace(node, **changes)``, with the class's fields looked up once."""
+    cls = type(node)
+    names = _INIT.get(cls)
+    if names is None:
+        names = _INIT[cls] = tuple(f.name for f in fields(cls) if f.init)
+    return cls(*[changes[n] if n in changes else getattr(node, n) for n in names])
