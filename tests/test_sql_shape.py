@@ -251,6 +251,28 @@ def test_copies_encoded_differently_but_bound_alike_are_still_shared(engine: str
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_repeat_beside_a_correlated_subquery_is_still_computed_once(engine: str) -> None:
+    """With an outer reference in the plan, repeats compare bound relations rather than
+    encodings: the uncorrelated repeat is still shared, the correlated subquery inline."""
+    a, b, c = tables()
+    per_key = b.group_by("k").aggregate(total=b.y.sum())
+    low = per_key.aggregate(m=per_key.total.min()).as_scalar()
+    lonely = a.filter(c.filter(c.k == a.k).aggregate(n=c.z.count()).as_scalar() == 0)
+    q = lonely.join(per_key, lonely.k == per_key.k).filter(per_key.total == low)
+    q = q.select("x", "total")
+    tree = emitted(q, engine)
+    assert len(list(tree.find_all(exp.CTE))) == 1
+    assert len(_selects_with(tree, "group")) == 1
+    check(
+        q,
+        "WITH t AS (SELECT k, sum(y) total FROM b GROUP BY k) "
+        "SELECT a.x, t.total FROM a JOIN t ON a.k = t.k "
+        "WHERE (SELECT count(z) FROM c WHERE c.k = a.k) = 0 "
+        "AND t.total = (SELECT min(total) FROM t)",
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_repeated_correlated_sub_plans_stay_inline(engine: str) -> None:
     a, b, _ = tables()
 

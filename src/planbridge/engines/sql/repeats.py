@@ -95,7 +95,7 @@ def share_repeats(root: ir.Rel) -> ir.Rel:
     if len(counts) == len(aggregates):
         return root  # no two aggregates alike, as the cheap outline already tells
     alike = {id(a): o for a, o in zip(aggregates, outlines, strict=True) if counts[o] > 1}
-    found = _Repeats(root, alike, _rels_alone(nodes))
+    found = _Repeats(root, alike, *_traits(nodes))
     if not found.number:
         return root
     return _Sharing(found).rebuild(root)
@@ -108,10 +108,14 @@ class _Repeats:
     their parents, level by level up, as long as two parents of equal nodes may be equal.
     ``on_path``: the ids of the repeated relations and of every node above one;
     ``correlated``: the ids of the nodes that hold an outer reference. With ``rels_alone``
-    (see :func:`_rels_alone`) only the relations are walked: every node above a relation
-    is then a relation."""
+    only the relations are walked (every node above a relation is then a relation); with
+    ``by_encoding``, relations bound from equal encodings are known equal (see
+    :func:`_traits`)."""
 
-    def __init__(self, root: ir.Rel, alike: dict[int, tuple], rels_alone: bool) -> None:
+    def __init__(
+        self, root: ir.Rel, alike: dict[int, tuple], rels_alone: bool, by_encoding: bool
+    ) -> None:
+        self.by_encoding = by_encoding
         self.numbers = _Numbers()
         self.number: dict[int, Any] = {}
         self.on_path: set[int] = set()
@@ -151,7 +155,10 @@ class _Repeats:
     def _classes(self, group: list[int], nodes: list[object]) -> dict[Any, list[int]]:
         """The positions in ``group`` by structural class. Relations bound from equal plan
         messages are equal, so a group all bound from one encoding needs no numbering."""
-        encodings = [_encoding(nodes[i]) for i in group]
+        if self.by_encoding:
+            encodings = [_encoding(nodes[i]) for i in group]
+        else:
+            encodings = [None] * len(group)
         first = encodings[0]
         if first is not None and encodings.count(first) == len(encodings):
             return {first: group}
@@ -167,21 +174,28 @@ class _Repeats:
         return out
 
 
-_BREAKS: dict[type, bool] = {}
+_TRAITS: dict[type, tuple[bool, bool, bool]] = {}
 
 
-def _rels_alone(nodes: list[object]) -> bool:
-    """Whether relations alone hold the relations among ``nodes``: no subquery (an
-    expression holding a relation) and no outer reference."""
+def _traits(nodes: list[object]) -> tuple[bool, bool]:
+    """Two facts about the plan of ``nodes``. Whether relations alone hold its relations:
+    no subquery (an expression holding a relation) and no outer reference. And whether
+    relations bound from equal encodings are equal: the binder makes the same relation of
+    the same message unless something inside takes its type from around it, an outer
+    reference (the enclosing query's columns) or the parameter of an enclosing lambda."""
+    subquery = outer = parameter = False
     for cls in set(map(type, nodes)):
-        breaks = _BREAKS.get(cls)
-        if breaks is None:
-            breaks = _BREAKS[cls] = not issubclass(cls, ir.Rel) and (
-                bool(rel_fields(cls)) or issubclass(cls, ir.OuterRef)
+        traits = _TRAITS.get(cls)
+        if traits is None:
+            traits = _TRAITS[cls] = (
+                not issubclass(cls, ir.Rel) and bool(rel_fields(cls)),
+                issubclass(cls, ir.OuterRef),
+                issubclass(cls, ir.LambdaParam),
             )
-        if breaks:
-            return False
-    return True
+        subquery |= traits[0]
+        outer |= traits[1]
+        parameter |= traits[2]
+    return not (subquery or outer), not (outer or parameter)
 
 
 def _mark(i: int, nodes: list[object], parents: list[int], marks: set[int]) -> None:
