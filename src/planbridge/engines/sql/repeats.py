@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from google.protobuf.message import Message
@@ -98,7 +98,7 @@ def share_repeats(root: ir.Rel) -> ir.Rel:
     found = _Repeats(root, alike, *_traits(nodes))
     if not found.number:
         return root
-    return _Sharing(found).rebuild(root)
+    return _Sharing(found).field(root)
 
 
 class _Repeats:
@@ -229,12 +229,8 @@ class _Sharing:
         self.ordinals: dict[Any, int] = {}
 
     def rebuild(self, node: Any) -> Any:
-        if type(node) is tuple:
-            if node and type(node[0]) is not tuple and self.on_path.isdisjoint(map(id, node)):
-                return node  # (the common case) no item leads to a repeated relation
-            items = tuple([self.rebuild(x) for x in node])
-            return node if all(map(operator.is_, items, node)) else items
-        if id(node) not in self.on_path or isinstance(node, ir.Shared):
+        """``node`` (on the way to a repeated relation) rebuilt."""
+        if isinstance(node, ir.Shared):
             return node  # a shared target stays the one object all its references hold
         if isinstance(node, ir.Rel):
             p = self.number.get(id(node))
@@ -245,10 +241,21 @@ class _Sharing:
         changes = {}
         for name in walked_fields(type(node)) or ():  # the fields that can hold relations
             old = getattr(node, name)
-            new = self.rebuild(old)
+            new = self.items(old) if type(old) is tuple else self.field(old)
             if new is not old:
                 changes[name] = new
         return _replaced(node, changes) if changes else node
+
+    def field(self, value: Any) -> Any:
+        """``value`` rebuilt if it leads to a repeated relation, else itself."""
+        return self.rebuild(value) if id(value) in self.on_path else value
+
+    def items(self, values: tuple) -> tuple:
+        """A tuple of nodes (or of tuples of them) rebuilt where it leads to a repeat."""
+        if tuple not in map(type, values) and self.on_path.isdisjoint(map(id, values)):
+            return values  # (the common case) no item leads to a repeated relation
+        new = tuple([self.items(x) if type(x) is tuple else self.field(x) for x in values])
+        return values if all(map(operator.is_, new, values)) else new
 
 
 _INIT: dict[type, tuple[str, ...]] = {}
@@ -259,5 +266,8 @@ def _replaced(node: Any, changes: dict[str, Any]) -> Any:
     cls = type(node)
     names = _INIT.get(cls)
     if names is None:
-        names = _INIT[cls] = tuple(f.name for f in fields(cls) if f.init)
+        init = [f for f in fields(cls) if f.init]
+        names = _INIT[cls] = () if any(f.kw_only for f in init) else tuple(f.name for f in init)
+    if not names:
+        return replace(node, **changes)
     return cls(*[changes[n] if n in changes else getattr(node, n) for n in names])
