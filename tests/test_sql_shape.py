@@ -168,21 +168,32 @@ def test_a_string_literal_cast_to_a_string_is_the_bare_literal_on_datafusion() -
         )
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_a_sub_plan_spelled_twice_is_computed_once(engine: str) -> None:
+PER_KEY = "WITH t AS (SELECT k, sum(y) total FROM b GROUP BY k) "
+SPELLED_TWICE = (
+    f"{PER_KEY}SELECT a.x, t.total FROM a JOIN t ON a.k = t.k "
+    "WHERE t.total = (SELECT max(total) FROM t)"
+)
+
+
+def _spelled_twice() -> pb.Table:
+    """b's totals per key feed a join and a scalar subquery (TPC-H q15's shape)."""
     a, b, _ = tables()
     per_key = b.group_by("k").aggregate(total=b.y.sum())
     top = per_key.aggregate(m=per_key.total.max()).as_scalar()
-    q = a.join(per_key, a.k == per_key.k).filter(per_key.total == top).select("x", "total")
-    tree = emitted(q, engine)
+    return a.join(per_key, a.k == per_key.k).filter(per_key.total == top).select("x", "total")
+
+
+def _computed_once(tree: exp.Expression) -> None:
+    """One CTE, and one select that groups: the repeated aggregate is computed once."""
     assert len(list(tree.find_all(exp.CTE))) == 1
     assert len(_selects_with(tree, "group")) == 1
-    check(
-        q,
-        "WITH t AS (SELECT k, sum(y) total FROM b GROUP BY k) "
-        "SELECT a.x, t.total FROM a JOIN t ON a.k = t.k "
-        "WHERE t.total = (SELECT max(total) FROM t)",
-    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_sub_plan_spelled_twice_is_computed_once(engine: str) -> None:
+    q = _spelled_twice()
+    _computed_once(emitted(q, engine))
+    check(q, SPELLED_TWICE)
 
 
 def _rels_of_kind(msg: Message, kind: str) -> list[Message]:
@@ -211,8 +222,7 @@ def test_a_sub_plan_repeated_in_two_branches_is_computed_once_with_its_filter(
     right = c.join(big, c.k == big.k).select("z", "total")
     q = left.union(right)
     tree = emitted(q, engine)
-    assert len(list(tree.find_all(exp.CTE))) == 1
-    assert len(_selects_with(tree, "group")) == 1
+    _computed_once(tree)
     assert len(list(tree.find_all(exp.GT))) == 1  # the filter is inside the shared part
     check(
         q,
@@ -227,27 +237,16 @@ def test_copies_encoded_differently_but_bound_alike_are_still_shared(engine: str
     """A hint on one copy changes its encoding, not its meaning: the bound copies are
     equal, so the sub-plan is still computed once (repeats compare bound plans; equal
     encodings only save comparing them)."""
-    a, b, _ = tables()
-    per_key = b.group_by("k").aggregate(total=b.y.sum())
-    top = per_key.aggregate(m=per_key.total.max()).as_scalar()
-    q = a.join(per_key, a.k == per_key.k).filter(per_key.total == top).select("x", "total")
     proto = plan_pb2.Plan()
-    proto.CopyFrom(q.to_substrait().proto)
+    proto.CopyFrom(_spelled_twice().to_substrait().proto)
     copies = [r for r in _rels_of_kind(proto, "aggregate") if r.input.HasField("read")]
     assert len(copies) == 2 and copies[0] == copies[1]
     copies[1].common.hint.alias = "per_key"
     assert copies[0] != copies[1]
     plan = Plan(proto)
     sql = engine_class(engine).translator().sql(bind_plan(plan))
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    assert len(list(tree.find_all(exp.CTE))) == 1
-    assert len(_selects_with(tree, "group")) == 1
-    got = rows(pb.execute(plan, engine=engine, tables=TABLES))
-    assert got == truth(
-        "WITH t AS (SELECT k, sum(y) total FROM b GROUP BY k) "
-        "SELECT a.x, t.total FROM a JOIN t ON a.k = t.k "
-        "WHERE t.total = (SELECT max(total) FROM t)"
-    )
+    _computed_once(sqlglot.parse_one(sql, read="duckdb"))
+    assert rows(pb.execute(plan, engine=engine, tables=TABLES)) == truth(SPELLED_TWICE)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -260,13 +259,10 @@ def test_a_repeat_beside_a_correlated_subquery_is_still_computed_once(engine: st
     lonely = a.filter(c.filter(c.k == a.k).aggregate(n=c.z.count()).as_scalar() == 0)
     q = lonely.join(per_key, lonely.k == per_key.k).filter(per_key.total == low)
     q = q.select("x", "total")
-    tree = emitted(q, engine)
-    assert len(list(tree.find_all(exp.CTE))) == 1
-    assert len(_selects_with(tree, "group")) == 1
+    _computed_once(emitted(q, engine))
     check(
         q,
-        "WITH t AS (SELECT k, sum(y) total FROM b GROUP BY k) "
-        "SELECT a.x, t.total FROM a JOIN t ON a.k = t.k "
+        f"{PER_KEY}SELECT a.x, t.total FROM a JOIN t ON a.k = t.k "
         "WHERE (SELECT count(z) FROM c WHERE c.k = a.k) = 0 "
         "AND t.total = (SELECT min(total) FROM t)",
     )

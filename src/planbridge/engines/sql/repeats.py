@@ -122,12 +122,14 @@ class _Repeats:
         self.correlated: set[int] = set()
         nodes, parents = nodes_and_parents(root, rels_only=rels_alone)
         groups: dict[tuple, list[int]] = {}  # positions of aggregates with one outline
+        holding_outer: set[int] = set()
+        leading_to_repeats: set[int] = set()
         for i, n in enumerate(nodes):
             outline = alike.get(id(n))
             if outline is not None:
                 groups.setdefault(outline, []).append(i)
             elif isinstance(n, ir.OuterRef):
-                _mark(i, nodes, parents, self.correlated)
+                _mark(i, nodes, parents, self.correlated, holding_outer)
         level = list(groups.values())
         seen = {i for group in level for i in group}
         while level:
@@ -139,7 +141,7 @@ class _Repeats:
                     for i in members:
                         if isinstance(nodes[i], ir.Rel):
                             self.number[id(nodes[i])] = number
-                            _mark(i, nodes, parents, self.on_path)
+                            _mark(i, nodes, parents, self.on_path, leading_to_repeats)
                         up = parents[i]
                         if up >= 0 and up not in seen:
                             seen.add(up)
@@ -198,9 +200,11 @@ def _traits(nodes: list[object]) -> tuple[bool, bool]:
     return not (subquery or outer), not (outer or parameter)
 
 
-def _mark(i: int, nodes: list[object], parents: list[int], marks: set[int]) -> None:
-    """Adds the ids of node ``i`` and of every node above it to ``marks``."""
-    while i >= 0 and id(nodes[i]) not in marks:
+def _mark(i: int, nodes: list[object], parents: list[int], marks: set[int], done: set[int]) -> None:
+    """Adds the ids of node ``i`` and of every node above it to ``marks``; ``done``: the
+    positions marked so far (by position: one node may sit in two places)."""
+    while i >= 0 and i not in done:
+        done.add(i)
         marks.add(id(nodes[i]))
         i = parents[i]
 
