@@ -98,7 +98,11 @@ def nodes_and_parents(root: object, rels_only: bool = False) -> tuple[list[objec
     return _walk(root, _RELS if rels_only else _WALKED, parents), parents
 
 
-_CLOSE: Any = object()  # marks where a node's children end on the walk's stack
+class _Close:
+    """Marks where a node's children end on the walk's stack (not a node class)."""
+
+
+_CLOSE = _Close()
 
 
 def _walk(root: object, table: _Fields, parents: list[int] | None) -> list[object]:
@@ -111,15 +115,14 @@ def _walk(root: object, table: _Fields, parents: list[int] | None) -> list[objec
     up = -1
     while stack:
         v = pop()
-        if v is _CLOSE:
-            up = saved.pop()
-            continue
         cls = type(v)
         if cls is tuple or cls is list:
             extend(v)  # type: ignore[arg-type]
             continue
         names = table[cls]
-        if names is None:
+        if names is None:  # plain data, or the end of a node's children
+            if v is _CLOSE:
+                up = saved.pop()
             continue
         if parents is not None:
             parents.append(up)

@@ -91,9 +91,9 @@ def share_repeats(root: ir.Rel) -> ir.Rel:
     if len(aggregates) < 2:  # a repeated aggregating subtree repeats its aggregate
         return root
     outlines = [_outline(a) for a in aggregates]
-    counts = Counter(outlines)
-    if len(counts) == len(aggregates):
+    if len(set(outlines)) == len(aggregates):
         return root  # no two aggregates alike, as the cheap outline already tells
+    counts = Counter(outlines)
     alike = {id(a): o for a, o in zip(aggregates, outlines, strict=True) if counts[o] > 1}
     found = _Repeats(root, alike, *_traits(nodes))
     if not found.number:
