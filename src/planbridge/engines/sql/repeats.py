@@ -5,7 +5,8 @@ dataframe API does when a table feeds a join and a scalar subquery, as in TPC-H 
 subtrees that are equal in everything but their plan paths compute the same rows, so
 :func:`share_repeats` replaces both by :class:`ir.Shared` nodes over one of them. Only
 subtrees worth computing once are shared (they aggregate), and only uncorrelated ones (a CTE
-cannot see an enclosing query's columns).
+cannot see an enclosing query's columns). Copies are found from their aggregates up, so a
+plan is compared only where it may repeat (:class:`_Repeats`).
 """
 
 from __future__ import annotations
