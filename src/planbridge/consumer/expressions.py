@@ -200,34 +200,65 @@ def _lambda_param(
 # -- functions -------------------------------------------------------------------------
 def bind_args(args: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.FunctionArg, ...]:
     """A call's arguments; value arguments are dispatched here directly (the hot path of
-    binding: most expressions are arguments), not through :func:`bind_expr`."""
+    binding: most expressions are arguments), not through :func:`bind_expr`.
+
+    An argument is asked for its value first: an enum, type or empty argument has none
+    (its value is the empty expression), which saves asking every argument for its kind.
+    A value's path is formatted only when its handler is called (never for a column)."""
     out: list[ir.FunctionArg] = []
     for i, a in enumerate(args):
-        k = a.WhichOneof("arg_type")
-        if k == "value":
-            v = a.value
-            ek = v.WhichOneof("rex_type")
-            if ek == "selection":  # a column (see _column), inline
-                idx = _COLUMNS.get(v.SerializeToString())
-                if idx is not None and idx < len(schema):
-                    out.append(ir.FieldRef(schema[idx].type, idx))
-                else:
-                    out.append(_column(v, schema, f"{path}.arguments[{i}].value", ctx))
-                continue
-            handler = _HANDLERS.get(ek)  # type: ignore[arg-type]
-            if handler is None:  # empty or unsupported: bind_expr raises the error
-                out.append(bind_expr(v, schema, f"{path}.arguments[{i}].value", ctx))
+        v = a.value
+        ek = v.WhichOneof("rex_type")
+        if ek == "selection":  # a column (see _column), inline
+            idx = _COLUMNS.get(v.SerializeToString())
+            if idx is not None and idx < len(schema):
+                out.append(ir.FieldRef(schema[idx].type, idx))
             else:
-                out.append(
-                    handler(getattr(v, ek), schema, f"{path}.arguments[{i}].value.{ek}", ctx)
-                )
-        elif k == "enum":
-            out.append(ir.EnumArg(a.enum))
-        elif k == "type":
-            raise UnsupportedError("type arguments are not supported", f"{path}.arguments[{i}]")
+                out.append(_column(v, schema, f"{path}.arguments[{i}].value", ctx))
+            continue
+        if ek == "literal":  # a constant seen before (see _literal), inline
+            lit = v.literal
+            known = _LITERALS.get(lit.SerializeToString())
+            if known is not None:
+                out.append(ir.Literal(*known))
+            else:
+                out.append(_literal(lit, schema, f"{path}.arguments[{i}].value.literal", ctx))
+            continue
+        handler = _HANDLERS.get(ek)  # type: ignore[arg-type]
+        if handler is not None:
+            out.append(handler(getattr(v, ek), schema, f"{path}.arguments[{i}].value.{ek}", ctx))
         else:
-            raise PlanValidationError("function argument is empty", f"{path}.arguments[{i}]")
+            out.append(_other_arg(a, schema, f"{path}.arguments[{i}]", ctx))
     return tuple(out)
+
+
+def bind_exprs(exprs: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.Expr, ...]:
+    """The expressions of the repeated field at ``path`` (``path[i]`` names one), columns
+    looked up by their encoding as in :func:`bind_args`; a path is formatted only for the
+    others, which need one for their own operands."""
+    out: list[ir.Expr] = []
+    for i, e in enumerate(exprs):
+        k = e.WhichOneof("rex_type")
+        if k == "selection":
+            idx = _COLUMNS.get(e.SerializeToString())
+            if idx is not None and idx < len(schema):
+                out.append(ir.FieldRef(schema[idx].type, idx))
+                continue
+        out.append(bind_expr(e, schema, f"{path}[{i}]", ctx))
+    return tuple(out)
+
+
+def _other_arg(a: Any, schema: Schema, path: str, ctx: Context) -> ir.FunctionArg:
+    """An argument that is not a value of a known expression kind: an enum option, or an
+    error (a type argument, an empty argument, an empty or unsupported value)."""
+    k = a.WhichOneof("arg_type")
+    if k == "value":  # empty or unsupported: bind_expr raises the error
+        return bind_expr(a.value, schema, f"{path}.value", ctx)
+    if k == "enum":
+        return ir.EnumArg(a.enum)
+    if k == "type":
+        raise UnsupportedError("type arguments are not supported", path)
+    raise PlanValidationError("function argument is empty", path)
 
 
 def call_parts(fn: Any, schema: Schema, path: str, ctx: Context) -> CallParts:

@@ -17,6 +17,7 @@ from planbridge.consumer.expressions import (
     Schema,
     bind_args,
     bind_expr,
+    bind_exprs,
     call_parts,
     sort_fields,
     window_call,
@@ -53,12 +54,12 @@ def _emit(body: Any, ncols: int, path: str) -> tuple[int, ...] | None:
 
 def _input(body: Any, name: str, path: str, ctx: Context) -> ir.Rel:
     """Bind the input relation ``name`` of ``body`` (dispatched here, as bind_rel would)."""
-    if not body.HasField(name):
-        raise PlanValidationError(f"relation has no {name}", path)
-    rel = getattr(body, name)
+    rel = getattr(body, name)  # unset: the empty relation, which has no kind
     k = rel.WhichOneof("rel_type")
     handler = _HANDLERS.get(k)  # type: ignore[arg-type]
-    if handler is None:  # empty or unsupported: bind_rel raises the error
+    if handler is None:  # missing, empty or unsupported: bind_rel raises the error
+        if not body.HasField(name):
+            raise PlanValidationError(f"relation has no {name}", path)
         return bind_rel(rel, f"{path}.{name}", ctx)
     return handler(getattr(rel, k), f"{path}.{name}.{k}", ctx)
 
@@ -222,9 +223,7 @@ def _filter(r: stalg.FilterRel, path: str, ctx: Context) -> ir.Rel:
 def _project(r: stalg.ProjectRel, path: str, ctx: Context) -> ir.Rel:
     inp = _input(r, "input", path, ctx)
     s = inp.schema
-    exprs = tuple(
-        [bind_expr(e, s, f"{path}.expressions[{i}]", ctx) for i, e in enumerate(r.expressions)]
-    )
+    exprs = bind_exprs(r.expressions, s, f"{path}.expressions", ctx)
     cols = s + tuple([ir.Column(f"expr{i}", e.type) for i, e in enumerate(exprs)])
     emit = _emit(r, len(cols), path)
     if emit is None and ctx.project_emits_expressions_only:
@@ -235,10 +234,7 @@ def _project(r: stalg.ProjectRel, path: str, ctx: Context) -> ir.Rel:
 def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
     inp = _input(r, "input", path, ctx)
     s = inp.schema
-    gexprs = [
-        bind_expr(e, s, f"{path}.grouping_expressions[{i}]", ctx)
-        for i, e in enumerate(r.grouping_expressions)
-    ]
+    gexprs = bind_exprs(r.grouping_expressions, s, f"{path}.grouping_expressions", ctx)
     sets: list[tuple[int, ...]] = []
     for gi, g in enumerate(r.groupings):
         refs = tuple(g.expression_references)
