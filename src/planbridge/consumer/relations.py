@@ -1,4 +1,8 @@
-"""Relation binding: one handler per ``Rel`` kind, dispatched by the oneof name."""
+"""Relation binding: one handler per ``Rel`` kind, dispatched by the oneof name.
+
+Hot loops and copies take slices of repeated fields (``names[:]``): see
+:mod:`planbridge.consumer.expressions` (upb's containers end iteration with an error).
+"""
 
 from __future__ import annotations
 
@@ -22,12 +26,13 @@ from planbridge.consumer.expressions import (
     sort_fields,
     window_call,
 )
+from planbridge.consumer.messages import encoding, has, which
 from planbridge.errors import PlanValidationError, UnsupportedError
 
 
 def bind_rel(rel: stalg.Rel, path: str, ctx: Context) -> ir.Rel:
     """Bind one relation (and its inputs); ``path`` names it in errors."""
-    k = rel.WhichOneof("rel_type")
+    k = which(rel, "rel_type")
     handler = _HANDLERS.get(k)  # type: ignore[arg-type]
     if handler is None:
         if k is None:
@@ -37,12 +42,12 @@ def bind_rel(rel: stalg.Rel, path: str, ctx: Context) -> ir.Rel:
 
 
 def _emit(body: Any, ncols: int, path: str) -> tuple[int, ...] | None:
-    if not body.HasField("common"):
+    if not has(body, "common"):
         return None
     common = body.common
-    if common.WhichOneof("emit_kind") != "emit":
+    if which(common, "emit_kind") != "emit":
         return None
-    mapping = tuple(common.emit.output_mapping)
+    mapping = tuple(common.emit.output_mapping[:])
     if mapping and (min(mapping) < 0 or max(mapping) >= ncols):
         i, m = next((i, m) for i, m in enumerate(mapping) if not 0 <= m < ncols)
         raise PlanValidationError(
@@ -55,7 +60,7 @@ def _emit(body: Any, ncols: int, path: str) -> tuple[int, ...] | None:
 def _input(body: Any, name: str, path: str, ctx: Context) -> ir.Rel:
     """Bind the input relation ``name`` of ``body`` (dispatched here, as bind_rel would)."""
     rel = getattr(body, name)  # unset: the empty relation, which has no kind
-    k = rel.WhichOneof("rel_type")
+    k = which(rel, "rel_type")
     handler = _HANDLERS.get(k)  # type: ignore[arg-type]
     if handler is None:  # missing, empty or unsupported: bind_rel raises the error
         if not body.HasField(name):
@@ -67,7 +72,7 @@ def _input(body: Any, name: str, path: str, ctx: Context) -> ir.Rel:
 def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
     """The top-level columns of a NamedStruct (names are depth-first over struct fields),
     shared with earlier schemas of the same encoding (see :data:`_SCHEMAS`)."""
-    key = ns.SerializeToString()
+    key = encoding(ns)
     cols = _SCHEMAS.get(key)
     if cols is None:
         cols = _schema_columns(ns, path)
@@ -159,8 +164,8 @@ def _files(lf: Any, path: str) -> tuple[ir.FileItem, ...]:
 def _read(r: stalg.ReadRel, path: str, ctx: Context) -> ir.Rel:
     base = schema_columns(r.base_schema, f"{path}.base_schema")
     projection = None
-    if r.HasField("projection"):
-        items = r.projection.select.struct_items
+    if has(r, "projection"):
+        items = r.projection.select.struct_items[:]
         projection = tuple(it.field for it in items)
         for i, p in enumerate(projection):
             if not 0 <= p < len(base):
@@ -169,18 +174,18 @@ def _read(r: stalg.ReadRel, path: str, ctx: Context) -> ir.Rel:
                     f"{path}.projection.select.struct_items[{i}]",
                 )
     cols = base if projection is None else tuple(base[p] for p in projection)
-    flt = bind_expr(r.filter, base, f"{path}.filter", ctx) if r.HasField("filter") else None
+    flt = bind_expr(r.filter, base, f"{path}.filter", ctx) if has(r, "filter") else None
     best = (
         bind_expr(r.best_effort_filter, base, f"{path}.best_effort_filter", ctx)
-        if r.HasField("best_effort_filter")
+        if has(r, "best_effort_filter")
         else None
     )
     emit = _emit(r, len(cols), path)
-    kind = r.WhichOneof("read_type")
+    kind = which(r, "read_type")
     # the fields every read has, in ir.Read order
     common = (path, cols, emit, base, projection, flt, best)
     if kind == "named_table":
-        names = tuple(r.named_table.names)
+        names = tuple(r.named_table.names[:])
         if not names:
             raise PlanValidationError("named table has no names", f"{path}.named_table")
         return ir.NamedTableRead(*common, names)
@@ -213,7 +218,7 @@ def _read(r: stalg.ReadRel, path: str, ctx: Context) -> ir.Rel:
 # -- single input ----------------------------------------------------------------------
 def _filter(r: stalg.FilterRel, path: str, ctx: Context) -> ir.Rel:
     inp = _input(r, "input", path, ctx)
-    if not r.HasField("condition"):
+    if not has(r, "condition"):
         raise PlanValidationError("filter has no condition", path)
     s = inp.schema
     cond = bind_expr(r.condition, s, f"{path}.condition", ctx)
@@ -236,8 +241,8 @@ def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
     s = inp.schema
     gexprs = bind_exprs(r.grouping_expressions, s, f"{path}.grouping_expressions", ctx)
     sets: list[tuple[int, ...]] = []
-    for gi, g in enumerate(r.groupings):
-        refs = tuple(g.expression_references)
+    for gi, g in enumerate(r.groupings[:]):
+        refs = tuple(g.expression_references[:])
         for j, ref in enumerate(refs):
             if not 0 <= ref < len(gexprs):
                 raise PlanValidationError(
@@ -246,13 +251,13 @@ def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
                 )
         sets.append(refs)
     measures = []
-    for i, m in enumerate(r.measures):
+    for i, m in enumerate(r.measures[:]):
         p = f"{path}.measures[{i}]"
         fn = m.measure
         parts = call_parts(fn, s, f"{p}.measure", ctx)
         sorts = sort_fields(fn.sorts, s, f"{p}.measure.sorts", ctx)
         call = ir.AggregateCall(*parts, distinct=fn.invocation == 2, sorts=sorts)
-        flt = bind_expr(m.filter, s, f"{p}.filter", ctx) if m.HasField("filter") else None
+        flt = bind_expr(m.filter, s, f"{p}.filter", ctx) if has(m, "filter") else None
         measures.append(ir.Measure(call, flt))
     used = sorted({i for st in sets for i in st}) if sets else []
     nullable_keys = len(sets) > 1
@@ -290,9 +295,9 @@ def _sort(r: stalg.SortRel, path: str, ctx: Context) -> ir.Rel:
 def _fetch(r: stalg.FetchRel, path: str, ctx: Context) -> ir.Rel:
     inp = _input(r, "input", path, ctx)
     offset = count = None
-    if r.HasField("offset_expr"):
+    if has(r, "offset_expr"):
         offset = bind_expr(r.offset_expr, (), f"{path}.offset_expr", ctx)
-    if r.HasField("count_expr"):
+    if has(r, "count_expr"):
         count = bind_expr(r.count_expr, (), f"{path}.count_expr", ctx)
         if isinstance(count, ir.Literal) and isinstance(count.value, int) and count.value < 0:
             count = None  # -1: all rows (the legacy encoding)
@@ -350,12 +355,12 @@ def _join(r: stalg.JoinRel, path: str, ctx: Context) -> ir.Rel:
     both = left.schema + right.schema
     cond = (
         bind_expr(r.expression, both, f"{path}.expression", ctx)
-        if r.HasField("expression")
+        if has(r, "expression")
         else None
     )
     post = (
         bind_expr(r.post_join_filter, both, f"{path}.post_join_filter", ctx)
-        if r.HasField("post_join_filter")
+        if has(r, "post_join_filter")
         else None
     )
     cols = _join_columns(jt, left.schema, right.schema)
