@@ -22,7 +22,7 @@ from planbridge.consumer import ir
 from planbridge.consumer.encodings import EncodingTable
 from planbridge.consumer.functions import FunctionDecl, derive_output_type
 from planbridge.consumer.literals import bind_literal, literal_value
-from planbridge.consumer.messages import encoding, has, which
+from planbridge.consumer.messages import encoding, which
 from planbridge.errors import PlanError, PlanValidationError, UnsupportedError
 
 Schema = tuple[ir.Column, ...]

@@ -354,9 +354,7 @@ def _join(r: stalg.JoinRel, path: str, ctx: Context) -> ir.Rel:
         raise PlanValidationError(f"join type {r.type} is unspecified or unknown", f"{path}.type")
     both = left.schema + right.schema
     cond = (
-        bind_expr(r.expression, both, f"{path}.expression", ctx)
-        if has(r, "expression")
-        else None
+        bind_expr(r.expression, both, f"{path}.expression", ctx) if has(r, "expression") else None
     )
     post = (
         bind_expr(r.post_join_filter, both, f"{path}.post_join_filter", ctx)
