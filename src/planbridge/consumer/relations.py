@@ -255,7 +255,8 @@ def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
         p = f"{path}.measures[{i}]"
         fn = m.measure
         parts = call_parts(fn, s, f"{p}.measure", ctx)
-        sorts = sort_fields(fn.sorts, s, f"{p}.measure.sorts", ctx)
+        sorts = fn.sorts[:]  # ordered aggregates are rare: no path formatted for the others
+        sorts = sort_fields(sorts, s, f"{p}.measure.sorts", ctx) if sorts else ()
         call = ir.AggregateCall(*parts, distinct=fn.invocation == 2, sorts=sorts)
         flt = bind_expr(m.filter, s, f"{p}.filter", ctx) if has(m, "filter") else None
         measures.append(ir.Measure(call, flt))
