@@ -13,6 +13,7 @@ from substrait import algebra_pb2 as stalg
 from substrait import type_pb2 as stt
 
 from planbridge import types as T
+from planbridge.compat import LegacyFields
 from planbridge.consumer import ir
 from planbridge.consumer.expressions import Context
 from planbridge.consumer.functions import resolve_declarations
@@ -31,6 +32,14 @@ _NO_GROUPING_SET_COLUMN = {"duckdb", "datafusion"}
 
 def bind_plan(plan: Plan) -> ir.BoundPlan:
     """Bind the plan's (single) root relation, resolving extensions, fields and types."""
+    try:
+        return _checked(plan)
+    except LegacyFields:  # decoded without the unknown-field pass: decode it the full way
+        return _checked(Plan.from_bytes(plan.proto.SerializeToString()))
+
+
+def _checked(plan: Plan) -> ir.BoundPlan:
+    """:func:`_bind`, with anything but a PlanError (or LegacyFields) made a PlanError."""
     try:
         return _bind(plan)
     except PlanError:

@@ -10,6 +10,7 @@ from substrait import plan_pb2
 from substrait import type_pb2 as stt
 
 from planbridge import types as T
+from planbridge.compat import check_current
 from planbridge.consumer.messages import which
 from planbridge.errors import PlanValidationError
 from planbridge.registry import registry, urn_for_uri
@@ -50,9 +51,11 @@ def resolve_declarations(plan: plan_pb2.Plan) -> tuple[dict[int, FunctionDecl], 
         kind = which(decl, "mapping_type")
         if kind != "extension_function":
             if kind == "extension_type":
+                check_current(decl.extension_type)
                 types.append(decl.extension_type)
             continue
         f = decl.extension_function
+        check_current(f)
         ref = f.extension_urn_reference
         urn = urns.get(ref)
         if urn is None:

@@ -13,7 +13,7 @@ from substrait import algebra_pb2 as stalg
 from substrait import type_pb2 as stt
 
 from planbridge import types as T
-from planbridge.compat import varint
+from planbridge.compat import check_current, varint
 from planbridge.consumer import ir
 from planbridge.consumer.encodings import EncodingTable
 from planbridge.consumer.expressions import (
@@ -192,6 +192,7 @@ def _read(r: stalg.ReadRel, path: str, ctx: Context) -> ir.Rel:
     if kind == "local_files":
         return ir.LocalFilesRead(*common, _files(r.local_files, f"{path}.local_files"))
     if kind == "virtual_table":
+        check_current(r.virtual_table)
         rows = []
         for i, row in enumerate(r.virtual_table.expressions):
             p = f"{path}.virtual_table.expressions[{i}]"
@@ -242,6 +243,7 @@ def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
     gexprs = bind_exprs(r.grouping_expressions, s, f"{path}.grouping_expressions", ctx)
     sets: list[tuple[int, ...]] = []
     for gi, g in enumerate(r.groupings[:]):
+        check_current(g)
         refs = tuple(g.expression_references[:])
         for j, ref in enumerate(refs):
             if not 0 <= ref < len(gexprs):
@@ -294,6 +296,7 @@ def _sort(r: stalg.SortRel, path: str, ctx: Context) -> ir.Rel:
 
 
 def _fetch(r: stalg.FetchRel, path: str, ctx: Context) -> ir.Rel:
+    check_current(r)
     inp = _input(r, "input", path, ctx)
     offset = count = None
     if has(r, "offset_expr"):
