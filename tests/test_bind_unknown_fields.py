@@ -4,30 +4,22 @@ unknown field of no meaning changes nothing in the bound plan."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from google.protobuf import unknown_fields
 from substrait import algebra_pb2, plan_pb2
 
+from planbridge.compat import varint
 from planbridge.consumer import ir
 from planbridge.consumer.bind import bind_plan
+from planbridge.execute import bind
 from planbridge.plan import Plan
 
-pe = sys.modules["planbridge.execute"]
 TPCH_Q03 = Path("/work/shared/interop/ibis-substrait-tpch/tpc_h03.json")
 
 
-def _varint(v: int) -> bytes:
-    out = bytearray()
-    while v > 0x7F:
-        out.append(v & 0x7F | 0x80)
-        v >>= 7
-    return bytes(out + bytes([v]))
-
-
 def _ld(number: int, payload: bytes) -> bytes:
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
 def _number(message: type, name: str) -> int:
@@ -57,7 +49,7 @@ def _interval(extra: bytes) -> bytes:
 
 def test_legacy_interval_microseconds_are_upgraded() -> None:
     data = _project_of_literal(_interval(b"\x18\x07"))  # field 3: microseconds = 7 (legacy)
-    value = pe.bind(data).root.expressions[0].value
+    value = bind(data).root.expressions[0].value
     assert value == ir.IntervalDaySecond(1, 2, 7, 6)
     assert value == bind_plan(Plan.from_bytes(data)).root.expressions[0].value  # type: ignore[attr-defined]
 
@@ -66,20 +58,20 @@ def test_legacy_interval_inside_a_struct_literal_is_upgraded() -> None:
     struct = _ld(_number(algebra_pb2.Expression.Literal.Struct, "fields"), _interval(b"\x18\x07"))
     literal = _ld(_number(algebra_pb2.Expression.Literal, "struct"), struct)
     data = _project_of_literal(literal, (b"a", b"x", b"f"))  # the struct's field is named too
-    value = pe.bind(data).root.expressions[0].value
+    value = bind(data).root.expressions[0].value
     assert value == (ir.IntervalDaySecond(1, 2, 7, 6),)
 
 
 def test_an_unknown_field_of_no_meaning_changes_nothing() -> None:
-    unknown = _varint(127 << 3) + _varint(5)  # field 127: no Substrait message has it
-    plain = pe.bind(_project_of_literal(_interval(b"")))
-    marked = pe.bind(_project_of_literal(_interval(unknown)))
+    unknown = varint(127 << 3) + varint(5)  # field 127: no Substrait message has it
+    plain = bind(_project_of_literal(_interval(b"")))
+    marked = bind(_project_of_literal(_interval(unknown)))
     assert repr(marked.root) == repr(plain.root)
 
 
 def test_legacy_extension_uris_bind_as_the_full_decode() -> None:
     legacy = Plan.load(TPCH_Q03).to_bytes(legacy_uris=True)
     full = bind_plan(Plan.from_bytes(legacy))
-    assert repr(pe.bind(legacy).root) == repr(full.root)
-    assert pe.bind(legacy).source.proto == full.source.proto  # upgraded: URNs, no unknowns
+    assert repr(bind(legacy).root) == repr(full.root)
+    assert bind(legacy).source.proto == full.source.proto  # upgraded: URNs, no unknowns
     assert len(unknown_fields.UnknownFieldSet(plan_pb2.Plan.FromString(legacy)))  # the URIs
