@@ -90,6 +90,21 @@ def add_legacy_json(document: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- binary ----------------------------------------------------------------------------
+class LegacyFields(Exception):
+    """Raised by the binder, for a plan decoded without the whole-plan unknown-field pass
+    (``Plan.from_bytes(..., upgrade=False)``), on meeting a message that has unknown
+    fields of a kind :func:`upgraded_binary` rewrites; ``bind_plan`` then decodes the plan
+    the full way and binds it again."""
+
+
+def check_current(msg: Message) -> None:
+    """Raise :class:`LegacyFields` when ``msg`` (one of the messages a legacy field can be
+    in: a declaration, FetchRel, a grouping, a virtual table, a day-second interval) has
+    unknown fields. A plan decoded the full way has none, so this never raises for it."""
+    if len(unknown_fields.UnknownFieldSet(msg)):
+        raise LegacyFields
+
+
 def upgraded_binary(proto: plan_pb2.Plan, data: bytes) -> plan_pb2.Plan:
     """``proto`` (parsed from ``data``) with legacy URI fields moved into URN fields.
 

@@ -69,9 +69,11 @@ def _has_extension(rel: Any) -> bool:
 
 def bind(plan: Any, engine: str = "duckdb") -> ir.BoundPlan:
     """Read, lower when needed, and bind a plan for ``engine``."""
-    decoded = as_plan(plan)
     if isinstance(plan, bytes | bytearray) and _EXTENSION_URL not in plan:
-        return bind_plan(decoded)  # no extension relation: one scan of the input, no re-encoding
+        # no extension relation: one scan of the input, no re-encoding, and no whole-plan
+        # unknown-field pass (the binder checks where legacy fields can be)
+        return bind_plan(Plan.from_data(bytes(plan), upgrade=False))
+    decoded = as_plan(plan)
     return bind_plan(lower_if_needed(decoded, engine))
 
 

@@ -35,8 +35,13 @@ class Plan:
 
     # -- bytes -------------------------------------------------------------------------
     @classmethod
-    def from_bytes(cls, data: bytes, *, source: str = "input") -> Plan:
-        """Parse the binary protobuf encoding; garbage or truncation is a PlanReadError."""
+    def from_bytes(cls, data: bytes, *, source: str = "input", upgrade: bool = True) -> Plan:
+        """Parse the binary protobuf encoding; garbage or truncation is a PlanReadError.
+
+        ``upgrade=False`` (for binding only) skips the whole-plan pass that drops unknown
+        fields and upgrades legacy ones, a fifth of decode + bind: the binder checks the
+        few messages a legacy field can be in (``compat.check_current``) and asks for this
+        full decode when one has unknown fields. Other unknown fields stay, unread."""
         if not data:
             raise PlanReadError(f"{source} is empty; expected a Substrait plan")
         proto = plan_pb2.Plan()
@@ -50,6 +55,8 @@ class Plan:
         except RecursionError:
             raise PlanReadError(f"{source} nests messages too deeply to be a plan") from None
         _check_plausible(proto, source)
+        if not upgrade and not len(unknown_fields.UnknownFieldSet(proto)):
+            return cls(proto)  # (legacy extension URIs, at the top, are upgraded at once)
         return cls(compat.upgraded_binary(proto, data))
 
     def to_bytes(self, *, legacy_uris: bool = False) -> bytes:
@@ -106,8 +113,9 @@ class Plan:
 
     # -- files -------------------------------------------------------------------------
     @classmethod
-    def from_data(cls, data: bytes, *, source: str = "input") -> Plan:
-        """Parse bytes in either format, detected from the content."""
+    def from_data(cls, data: bytes, *, source: str = "input", upgrade: bool = True) -> Plan:
+        """Parse bytes in either format, detected from the content (``upgrade``: see
+        :meth:`from_bytes`; JSON is always read the full way)."""
         if not data:
             raise PlanReadError(f"{source} is empty; expected a Substrait plan")
         if len(data) > MAX_PLAN_BYTES:
@@ -116,7 +124,7 @@ class Plan:
             )
         if detect_format(data) == "json":
             return cls.from_json(data, source=source)
-        return cls.from_bytes(data, source=source)
+        return cls.from_bytes(data, source=source, upgrade=upgrade)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Plan:

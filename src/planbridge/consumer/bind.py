@@ -13,9 +13,11 @@ from substrait import algebra_pb2 as stalg
 from substrait import type_pb2 as stt
 
 from planbridge import types as T
+from planbridge.compat import LegacyFields
 from planbridge.consumer import ir
 from planbridge.consumer.expressions import Context
 from planbridge.consumer.functions import resolve_declarations
+from planbridge.consumer.messages import which
 from planbridge.consumer.relations import bind_rel
 from planbridge.errors import PlanError, PlanValidationError
 from planbridge.plan import Plan
@@ -31,6 +33,14 @@ _NO_GROUPING_SET_COLUMN = {"duckdb", "datafusion"}
 def bind_plan(plan: Plan) -> ir.BoundPlan:
     """Bind the plan's (single) root relation, resolving extensions, fields and types."""
     try:
+        return _checked(plan)
+    except LegacyFields:  # decoded without the unknown-field pass: decode it the full way
+        return _checked(Plan.from_bytes(plan.proto.SerializeToString()))
+
+
+def _checked(plan: Plan) -> ir.BoundPlan:
+    """:func:`_bind`, with anything but a PlanError (or LegacyFields) made a PlanError."""
+    try:
         return _bind(plan)
     except PlanError:
         raise
@@ -44,11 +54,12 @@ def _bind(plan: Plan) -> ir.BoundPlan:
     functions, declared_types = resolve_declarations(plan.proto)
     proto = _bound_unsigned_types(plan.proto, declared_types)
     ctx = Context(functions=functions, bind_rel=bind_rel)
-    ctx.subtrees = [r.rel for r in proto.relations]
+    relations = proto.relations[:]  # a list: see consumer.expressions on upb's containers
+    ctx.subtrees = [r.rel for r in relations]
     producer = proto.version.producer.lower()
     ctx.project_emits_expressions_only = producer in _EXPRESSIONS_ONLY
     ctx.grouping_set_column = proto.HasField("version") and producer not in _NO_GROUPING_SET_COLUMN
-    roots = [i for i, r in enumerate(proto.relations) if r.WhichOneof("rel_type") == "root"]
+    roots = [i for i, r in enumerate(relations) if which(r, "rel_type") == "root"]
     if not roots:
         raise PlanValidationError("plan has no root relation", "relations")
     if len(roots) > 1:
@@ -56,12 +67,12 @@ def _bind(plan: Plan) -> ir.BoundPlan:
             f"plan has {len(roots)} root relations; expected one", "relations"
         )
     i = roots[0]
-    root = proto.relations[i].root
+    root = relations[i].root
     path = f"relations[{i}].root"
     if not root.HasField("input"):
         raise PlanValidationError("root has no input relation", path)
     rel = bind_rel(root.input, f"{path}.input", ctx)
-    names = tuple(root.names)
+    names = tuple(root.names[:])
     schema = rel.schema
     widths = [T.count_names(c.type) for c in schema]  # names each output column takes
     need = sum(widths)

@@ -1,4 +1,9 @@
-"""Expression binding: one handler per ``Expression`` kind, dispatched by the oneof name."""
+"""Expression binding: one handler per ``Expression`` kind, dispatched by the oneof name.
+
+The hot loops run over slices of repeated fields (``fn.arguments[:]``, a list): upb's
+containers have no iterator of their own, so a plain ``for`` indexes them until one
+raises IndexError, and building that error's message costs more than the slice.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from planbridge.consumer import ir
 from planbridge.consumer.encodings import EncodingTable
 from planbridge.consumer.functions import FunctionDecl, derive_output_type
 from planbridge.consumer.literals import bind_literal, literal_value
+from planbridge.consumer.messages import encoding, which
 from planbridge.errors import PlanError, PlanValidationError, UnsupportedError
 
 Schema = tuple[ir.Column, ...]
@@ -48,7 +54,7 @@ class Context:
 
 def bind_expr(e: stalg.Expression, schema: Schema, path: str, ctx: Context) -> ir.Expr:
     """Bind ``e`` against the input record ``schema``; errors carry ``path``."""
-    k = e.WhichOneof("rex_type")
+    k = which(e, "rex_type")
     if k == "selection":
         return _column(e, schema, path, ctx)
     if k is None:
@@ -69,7 +75,7 @@ _COLUMNS = EncodingTable(max_entries=4096, max_key=64)
 
 def _column(e: stalg.Expression, schema: Schema, path: str, ctx: Context) -> ir.Expr:
     """Bind a field-reference expression ``e``, a plain column by its encoding if known."""
-    key = e.SerializeToString()
+    key = encoding(e)
     idx = _COLUMNS.get(key)
     if idx is not None and idx < len(schema):
         return ir.FieldRef(schema[idx].type, idx)
@@ -200,34 +206,69 @@ def _lambda_param(
 # -- functions -------------------------------------------------------------------------
 def bind_args(args: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.FunctionArg, ...]:
     """A call's arguments; value arguments are dispatched here directly (the hot path of
-    binding: most expressions are arguments), not through :func:`bind_expr`."""
+    binding: most expressions are arguments), not through :func:`bind_expr`.
+
+    An argument is asked for its value first: an enum, type or empty argument has none
+    (its value is the empty expression), which saves asking every argument for its kind.
+    A value's path is formatted only when its handler is called (never for a column)."""
     out: list[ir.FunctionArg] = []
-    for i, a in enumerate(args):
-        k = a.WhichOneof("arg_type")
-        if k == "value":
-            v = a.value
-            ek = v.WhichOneof("rex_type")
-            if ek == "selection":  # a column (see _column), inline
-                idx = _COLUMNS.get(v.SerializeToString())
-                if idx is not None and idx < len(schema):
-                    out.append(ir.FieldRef(schema[idx].type, idx))
-                else:
-                    out.append(_column(v, schema, f"{path}.arguments[{i}].value", ctx))
-                continue
-            handler = _HANDLERS.get(ek)  # type: ignore[arg-type]
-            if handler is None:  # empty or unsupported: bind_expr raises the error
-                out.append(bind_expr(v, schema, f"{path}.arguments[{i}].value", ctx))
+    for i, a in enumerate(args[:]):  # a slice: see the module docstring
+        v = a.value
+        ek = which(v, "rex_type")
+        if ek == "selection":  # a column (see _column), inline
+            idx = _COLUMNS.get(encoding(v))
+            if idx is not None and idx < len(schema):
+                out.append(ir.FieldRef(schema[idx].type, idx))
             else:
-                out.append(
-                    handler(getattr(v, ek), schema, f"{path}.arguments[{i}].value.{ek}", ctx)
-                )
-        elif k == "enum":
-            out.append(ir.EnumArg(a.enum))
-        elif k == "type":
-            raise UnsupportedError("type arguments are not supported", f"{path}.arguments[{i}]")
+                out.append(_column(v, schema, f"{path}.arguments[{i}].value", ctx))
+            continue
+        if ek == "literal":  # a constant seen before (see _literal), inline
+            lit = v.literal
+            known = _LITERALS.get(encoding(lit))
+            if known is not None:
+                out.append(ir.Literal(*known))
+            else:
+                out.append(_literal(lit, schema, f"{path}.arguments[{i}].value.literal", ctx))
+            continue
+        if ek == "scalar_function":  # a nested call (see _scalar), inline
+            p = f"{path}.arguments[{i}].value.scalar_function"
+            out.append(ir.Call(*call_parts(v.scalar_function, schema, p, ctx)))
+            continue
+        handler = _HANDLERS.get(ek)  # type: ignore[arg-type]
+        if handler is not None:
+            out.append(handler(getattr(v, ek), schema, f"{path}.arguments[{i}].value.{ek}", ctx))
         else:
-            raise PlanValidationError("function argument is empty", f"{path}.arguments[{i}]")
+            out.append(_other_arg(a, schema, f"{path}.arguments[{i}]", ctx))
     return tuple(out)
+
+
+def bind_exprs(exprs: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.Expr, ...]:
+    """The expressions of the repeated field at ``path`` (``path[i]`` names one), columns
+    looked up by their encoding as in :func:`bind_args`; a path is formatted only for the
+    others, which need one for their own operands."""
+    out: list[ir.Expr] = []
+    for i, e in enumerate(exprs[:]):
+        k = which(e, "rex_type")
+        if k == "selection":
+            idx = _COLUMNS.get(encoding(e))
+            if idx is not None and idx < len(schema):
+                out.append(ir.FieldRef(schema[idx].type, idx))
+                continue
+        out.append(bind_expr(e, schema, f"{path}[{i}]", ctx))
+    return tuple(out)
+
+
+def _other_arg(a: Any, schema: Schema, path: str, ctx: Context) -> ir.FunctionArg:
+    """An argument that is not a value of a known expression kind: an enum option, or an
+    error (a type argument, an empty argument, an empty or unsupported value)."""
+    k = a.WhichOneof("arg_type")
+    if k == "value":  # empty or unsupported: bind_expr raises the error
+        return bind_expr(a.value, schema, f"{path}.value", ctx)
+    if k == "enum":
+        return ir.EnumArg(a.enum)
+    if k == "type":
+        raise UnsupportedError("type arguments are not supported", path)
+    raise PlanValidationError("function argument is empty", path)
 
 
 def call_parts(fn: Any, schema: Schema, path: str, ctx: Context) -> CallParts:
@@ -238,13 +279,13 @@ def call_parts(fn: Any, schema: Schema, path: str, ctx: Context) -> CallParts:
         decl = ctx.function(fn.function_reference, f"{path}.function_reference")  # raises
     args = bind_args(fn.arguments, schema, path, ctx)
     out_type = fn.output_type
-    if not out_type.WhichOneof("kind"):  # T.kind, inline: (nearly) every call has one
+    if not which(out_type, "kind"):  # T.kind, inline: (nearly) every call has one
         types = [a.type for a in args if isinstance(a, ir.Expr)]
         out_type = derive_output_type(decl, types, path)
     # most calls have no options: testing the container first skips a generator per call
     options = fn.options
     if options:
-        options = tuple((o.name, o.preference[0] if o.preference else "") for o in options)
+        options = tuple((o.name, o.preference[0] if o.preference else "") for o in options[:])
     else:
         options = ()
     return out_type, decl.name, decl.urn, args, options, decl.compound
@@ -262,10 +303,10 @@ def _scalar(
 
 def sort_fields(sorts: Any, schema: Schema, path: str, ctx: Context) -> tuple[ir.SortField, ...]:
     out = []
-    for i, s in enumerate(sorts):
+    for i, s in enumerate(sorts[:]):
         p = f"{path}[{i}]"
         expr = bind_expr(s.expr, schema, f"{p}.expr", ctx)
-        if s.WhichOneof("sort_kind") == "comparison_function_reference":
+        if which(s, "sort_kind") == "comparison_function_reference":
             raise UnsupportedError("custom sort comparison functions are not supported", p)
         direction = _DIRECTIONS.get(s.direction)
         if direction is None:
@@ -533,7 +574,7 @@ def _subquery(e: stalg.Expression.Subquery, schema: Schema, path: str, ctx: Cont
 
 
 def _literal(lit: stalg.Expression.Literal, schema: Schema, path: str, ctx: Context) -> ir.Expr:
-    key = lit.SerializeToString()
+    key = encoding(lit)
     known = _LITERALS.get(key)
     if known is not None:
         return ir.Literal(*known)

@@ -10,6 +10,8 @@ from substrait import plan_pb2
 from substrait import type_pb2 as stt
 
 from planbridge import types as T
+from planbridge.compat import check_current
+from planbridge.consumer.messages import which
 from planbridge.errors import PlanValidationError
 from planbridge.registry import registry, urn_for_uri
 
@@ -41,17 +43,19 @@ def resolve_declarations(plan: plan_pb2.Plan) -> tuple[dict[int, FunctionDecl], 
     """The function declarations by anchor (as :func:`resolve_functions`) and the declared
     user-defined types, from one pass over the plan's extension declarations."""
     urns: dict[int, str] = {}
-    for u in plan.extension_urns:
+    for u in plan.extension_urns[:]:  # slices: see consumer.expressions on upb's containers
         urns[u.extension_urn_anchor] = urn_for_uri(u.urn) or u.urn
     out: dict[int, FunctionDecl] = {}
     types = []
-    for i, decl in enumerate(plan.extensions):
-        kind = decl.WhichOneof("mapping_type")
+    for i, decl in enumerate(plan.extensions[:]):
+        kind = which(decl, "mapping_type")
         if kind != "extension_function":
             if kind == "extension_type":
+                check_current(decl.extension_type)
                 types.append(decl.extension_type)
             continue
         f = decl.extension_function
+        check_current(f)
         ref = f.extension_urn_reference
         urn = urns.get(ref)
         if urn is None:

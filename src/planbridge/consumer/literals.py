@@ -12,6 +12,7 @@ from substrait import algebra_pb2 as stalg
 from substrait import type_pb2 as stt
 
 from planbridge import types as T
+from planbridge.compat import check_current
 from planbridge.consumer import ir
 from planbridge.errors import PlanValidationError, UnsupportedError
 
@@ -97,6 +98,7 @@ def _interval_year(lit: stalg.Expression.Literal, k: str) -> tuple[Any, stt.Type
 
 
 def _day_second(v: Any) -> ir.IntervalDaySecond:
+    check_current(v)
     if v.precision or v.subseconds:
         return ir.IntervalDaySecond(v.days, v.seconds, v.subseconds, v.precision)
     return ir.IntervalDaySecond(v.days, v.seconds, 0, 6)

@@ -1,4 +1,8 @@
-"""Relation binding: one handler per ``Rel`` kind, dispatched by the oneof name."""
+"""Relation binding: one handler per ``Rel`` kind, dispatched by the oneof name.
+
+Hot loops and copies take slices of repeated fields (``names[:]``): see
+:mod:`planbridge.consumer.expressions` (upb's containers end iteration with an error).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from substrait import algebra_pb2 as stalg
 from substrait import type_pb2 as stt
 
 from planbridge import types as T
-from planbridge.compat import varint
+from planbridge.compat import check_current, varint
 from planbridge.consumer import ir
 from planbridge.consumer.encodings import EncodingTable
 from planbridge.consumer.expressions import (
@@ -17,16 +21,18 @@ from planbridge.consumer.expressions import (
     Schema,
     bind_args,
     bind_expr,
+    bind_exprs,
     call_parts,
     sort_fields,
     window_call,
 )
+from planbridge.consumer.messages import encoding, has, which
 from planbridge.errors import PlanValidationError, UnsupportedError
 
 
 def bind_rel(rel: stalg.Rel, path: str, ctx: Context) -> ir.Rel:
     """Bind one relation (and its inputs); ``path`` names it in errors."""
-    k = rel.WhichOneof("rel_type")
+    k = which(rel, "rel_type")
     handler = _HANDLERS.get(k)  # type: ignore[arg-type]
     if handler is None:
         if k is None:
@@ -38,12 +44,12 @@ def bind_rel(rel: stalg.Rel, path: str, ctx: Context) -> ir.Rel:
 
 
 def _emit(body: Any, ncols: int, path: str) -> tuple[int, ...] | None:
-    if not body.HasField("common"):
+    if not has(body, "common"):
         return None
     common = body.common
-    if common.WhichOneof("emit_kind") != "emit":
+    if which(common, "emit_kind") != "emit":
         return None
-    mapping = tuple(common.emit.output_mapping)
+    mapping = tuple(common.emit.output_mapping[:])
     if mapping and (min(mapping) < 0 or max(mapping) >= ncols):
         i, m = next((i, m) for i, m in enumerate(mapping) if not 0 <= m < ncols)
         raise PlanValidationError(
@@ -55,12 +61,12 @@ def _emit(body: Any, ncols: int, path: str) -> tuple[int, ...] | None:
 
 def _input(body: Any, name: str, path: str, ctx: Context) -> ir.Rel:
     """Bind the input relation ``name`` of ``body`` (dispatched here, as bind_rel would)."""
-    if not body.HasField(name):
-        raise PlanValidationError(f"relation has no {name}", path)
-    rel = getattr(body, name)
-    k = rel.WhichOneof("rel_type")
+    rel = getattr(body, name)  # unset: the empty relation, which has no kind
+    k = which(rel, "rel_type")
     handler = _HANDLERS.get(k)  # type: ignore[arg-type]
-    if handler is None:  # empty or unsupported: bind_rel raises the error
+    if handler is None:  # missing, empty or unsupported: bind_rel raises the error
+        if not body.HasField(name):
+            raise PlanValidationError(f"relation has no {name}", path)
         return bind_rel(rel, f"{path}.{name}", ctx)
     out = handler(getattr(rel, k), f"{path}.{name}.{k}", ctx)
     out.source = rel
@@ -70,7 +76,7 @@ def _input(body: Any, name: str, path: str, ctx: Context) -> ir.Rel:
 def schema_columns(ns: stt.NamedStruct, path: str) -> Schema:
     """The top-level columns of a NamedStruct (names are depth-first over struct fields),
     shared with earlier schemas of the same encoding (see :data:`_SCHEMAS`)."""
-    key = ns.SerializeToString()
+    key = encoding(ns)
     cols = _SCHEMAS.get(key)
     if cols is None:
         cols = _schema_columns(ns, path)
@@ -162,8 +168,8 @@ def _files(lf: Any, path: str) -> tuple[ir.FileItem, ...]:
 def _read(r: stalg.ReadRel, path: str, ctx: Context) -> ir.Rel:
     base = schema_columns(r.base_schema, f"{path}.base_schema")
     projection = None
-    if r.HasField("projection"):
-        items = r.projection.select.struct_items
+    if has(r, "projection"):
+        items = r.projection.select.struct_items[:]
         projection = tuple(it.field for it in items)
         for i, p in enumerate(projection):
             if not 0 <= p < len(base):
@@ -172,24 +178,25 @@ def _read(r: stalg.ReadRel, path: str, ctx: Context) -> ir.Rel:
                     f"{path}.projection.select.struct_items[{i}]",
                 )
     cols = base if projection is None else tuple(base[p] for p in projection)
-    flt = bind_expr(r.filter, base, f"{path}.filter", ctx) if r.HasField("filter") else None
+    flt = bind_expr(r.filter, base, f"{path}.filter", ctx) if has(r, "filter") else None
     best = (
         bind_expr(r.best_effort_filter, base, f"{path}.best_effort_filter", ctx)
-        if r.HasField("best_effort_filter")
+        if has(r, "best_effort_filter")
         else None
     )
     emit = _emit(r, len(cols), path)
-    kind = r.WhichOneof("read_type")
+    kind = which(r, "read_type")
     # the fields every read has, in ir.Read order
     common = (path, cols, emit, base, projection, flt, best)
     if kind == "named_table":
-        names = tuple(r.named_table.names)
+        names = tuple(r.named_table.names[:])
         if not names:
             raise PlanValidationError("named table has no names", f"{path}.named_table")
         return ir.NamedTableRead(*common, names)
     if kind == "local_files":
         return ir.LocalFilesRead(*common, _files(r.local_files, f"{path}.local_files"))
     if kind == "virtual_table":
+        check_current(r.virtual_table)
         rows = []
         for i, row in enumerate(r.virtual_table.expressions):
             p = f"{path}.virtual_table.expressions[{i}]"
@@ -216,7 +223,7 @@ def _read(r: stalg.ReadRel, path: str, ctx: Context) -> ir.Rel:
 # -- single input ----------------------------------------------------------------------
 def _filter(r: stalg.FilterRel, path: str, ctx: Context) -> ir.Rel:
     inp = _input(r, "input", path, ctx)
-    if not r.HasField("condition"):
+    if not has(r, "condition"):
         raise PlanValidationError("filter has no condition", path)
     s = inp.schema
     cond = bind_expr(r.condition, s, f"{path}.condition", ctx)
@@ -226,9 +233,7 @@ def _filter(r: stalg.FilterRel, path: str, ctx: Context) -> ir.Rel:
 def _project(r: stalg.ProjectRel, path: str, ctx: Context) -> ir.Rel:
     inp = _input(r, "input", path, ctx)
     s = inp.schema
-    exprs = tuple(
-        [bind_expr(e, s, f"{path}.expressions[{i}]", ctx) for i, e in enumerate(r.expressions)]
-    )
+    exprs = bind_exprs(r.expressions, s, f"{path}.expressions", ctx)
     cols = s + tuple([ir.Column(f"expr{i}", e.type) for i, e in enumerate(exprs)])
     emit = _emit(r, len(cols), path)
     if emit is None and ctx.project_emits_expressions_only:
@@ -239,13 +244,11 @@ def _project(r: stalg.ProjectRel, path: str, ctx: Context) -> ir.Rel:
 def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
     inp = _input(r, "input", path, ctx)
     s = inp.schema
-    gexprs = [
-        bind_expr(e, s, f"{path}.grouping_expressions[{i}]", ctx)
-        for i, e in enumerate(r.grouping_expressions)
-    ]
+    gexprs = bind_exprs(r.grouping_expressions, s, f"{path}.grouping_expressions", ctx)
     sets: list[tuple[int, ...]] = []
-    for gi, g in enumerate(r.groupings):
-        refs = tuple(g.expression_references)
+    for gi, g in enumerate(r.groupings[:]):
+        check_current(g)
+        refs = tuple(g.expression_references[:])
         for j, ref in enumerate(refs):
             if not 0 <= ref < len(gexprs):
                 raise PlanValidationError(
@@ -254,13 +257,14 @@ def _aggregate(r: stalg.AggregateRel, path: str, ctx: Context) -> ir.Rel:
                 )
         sets.append(refs)
     measures = []
-    for i, m in enumerate(r.measures):
+    for i, m in enumerate(r.measures[:]):
         p = f"{path}.measures[{i}]"
         fn = m.measure
         parts = call_parts(fn, s, f"{p}.measure", ctx)
-        sorts = sort_fields(fn.sorts, s, f"{p}.measure.sorts", ctx)
+        sorts = fn.sorts[:]  # ordered aggregates are rare: no path formatted for the others
+        sorts = sort_fields(sorts, s, f"{p}.measure.sorts", ctx) if sorts else ()
         call = ir.AggregateCall(*parts, distinct=fn.invocation == 2, sorts=sorts)
-        flt = bind_expr(m.filter, s, f"{p}.filter", ctx) if m.HasField("filter") else None
+        flt = bind_expr(m.filter, s, f"{p}.filter", ctx) if has(m, "filter") else None
         measures.append(ir.Measure(call, flt))
     used = sorted({i for st in sets for i in st}) if sets else []
     nullable_keys = len(sets) > 1
@@ -296,11 +300,12 @@ def _sort(r: stalg.SortRel, path: str, ctx: Context) -> ir.Rel:
 
 
 def _fetch(r: stalg.FetchRel, path: str, ctx: Context) -> ir.Rel:
+    check_current(r)
     inp = _input(r, "input", path, ctx)
     offset = count = None
-    if r.HasField("offset_expr"):
+    if has(r, "offset_expr"):
         offset = bind_expr(r.offset_expr, (), f"{path}.offset_expr", ctx)
-    if r.HasField("count_expr"):
+    if has(r, "count_expr"):
         count = bind_expr(r.count_expr, (), f"{path}.count_expr", ctx)
         if isinstance(count, ir.Literal) and isinstance(count.value, int) and count.value < 0:
             count = None  # -1: all rows (the legacy encoding)
@@ -357,13 +362,11 @@ def _join(r: stalg.JoinRel, path: str, ctx: Context) -> ir.Rel:
         raise PlanValidationError(f"join type {r.type} is unspecified or unknown", f"{path}.type")
     both = left.schema + right.schema
     cond = (
-        bind_expr(r.expression, both, f"{path}.expression", ctx)
-        if r.HasField("expression")
-        else None
+        bind_expr(r.expression, both, f"{path}.expression", ctx) if has(r, "expression") else None
     )
     post = (
         bind_expr(r.post_join_filter, both, f"{path}.post_join_filter", ctx)
-        if r.HasField("post_join_filter")
+        if has(r, "post_join_filter")
         else None
     )
     cols = _join_columns(jt, left.schema, right.schema)
