@@ -7,7 +7,7 @@ subqueries (``steps_out`` levels up) find the enclosing relation's columns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import sqlglot.expressions as exp
@@ -99,11 +99,23 @@ def _epoch_cast(e: ir.Cast) -> str:
 
 
 _OPERATORS = (exp.Binary, exp.Unary, exp.Between, exp.In, exp.Is, exp.Case)
+# Whether wrap parenthesises a node class, per class seen (testing the six base classes
+# costs more than the rest of a call's translation)
+_WRAPPED: dict[type, bool] = {}
+
+
+def _wrapped(cls: type) -> bool:
+    w = _WRAPPED[cls] = issubclass(cls, _OPERATORS) and not issubclass(cls, exp.Paren)
+    return w
 
 
 def wrap(e: exp.Expression) -> exp.Expression:
     """Parenthesise operator nodes so that the tree's grouping survives as SQL text."""
-    return exp.Paren(this=e) if isinstance(e, _OPERATORS) and not isinstance(e, exp.Paren) else e
+    cls = type(e)
+    w = _WRAPPED.get(cls)
+    if w is None:
+        w = _wrapped(cls)
+    return exp.Paren(this=e) if w else e
 
 
 def _lambda_param(depth: int, index: int) -> str:
@@ -139,6 +151,17 @@ class ExpressionTranslator:
     #: (``CAST(o_comment AS Utf8View) NOT LIKE ..``), where the bare literal is coerced once.
     keeps_string_literal_casts: ClassVar[bool] = True
 
+    # Per class: the handler function of each expression class (from _EXPR_HANDLERS) and
+    # each function name's handler once resolved; a dispatch by name, then a bound method,
+    # then three lookups per call cost more than many handlers' own work
+    _expr_functions: ClassVar[dict[type, Callable[..., exp.Expression]]] = {}
+    _function_handlers: ClassVar[dict[str, F.Handler]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._expr_functions = {t: getattr(cls, name) for t, name in cls._EXPR_HANDLERS.items()}
+        cls._function_handlers = {}
+
     def __init__(self) -> None:
         self._scopes: list[Sequence[Value]] = []
         self._lambda_depth = 0  # lambdas enclosing the expression being translated
@@ -163,12 +186,12 @@ class ExpressionTranslator:
             self._scopes.pop()
 
     def expr(self, e: ir.Expr) -> exp.Expression:
-        name = self._EXPR_HANDLERS.get(type(e))
-        if name is None:
+        handler = self._expr_functions.get(type(e))
+        if handler is None:
             raise UnsupportedError(
                 f"{type(e).__name__} expressions are not supported by {self.engine_name}"
             )
-        return getattr(self, name)(e)
+        return handler(self, e)
 
     # -- references --------------------------------------------------------------------
     def expr_field(self, e: ir.FieldRef) -> exp.Expression:
@@ -381,6 +404,14 @@ class ExpressionTranslator:
 
     # -- functions ---------------------------------------------------------------------
     def function_handler(self, call: ir.Call) -> F.Handler:
+        handler = self._function_handlers.get(call.name)
+        if handler is None:
+            handler = self._function_handlers[call.name] = self.resolve_function(call)
+        return handler
+
+    def resolve_function(self, call: ir.Call) -> F.Handler:
+        """The handler of ``call``'s function in this engine (an override, the shared one,
+        or the one of the name it is an alias of)."""
         name = call.name if call.name in F.FUNCTIONS else F.ALIASES.get(call.name, call.name)
         handler = self.FUNCTION_OVERRIDES.get(name) or F.FUNCTIONS.get(name)
         if handler is None:

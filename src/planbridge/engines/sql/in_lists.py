@@ -24,14 +24,49 @@ def _disjuncts(e: exp.Expression) -> list[exp.Expression]:
     return [e]
 
 
+_LEAVES = frozenset({str, bool, int})
+
+
 def shape(e: object) -> object:
     """A hashable key equal for exactly the trees of equal structure (node types and args),
     which print as equal SQL: cheaper than printing them."""
     if isinstance(e, exp.Expression):
-        return (type(e), tuple((k, shape(v)) for k, v in e.args.items() if v is not None))
+        return (
+            type(e),
+            tuple(
+                [
+                    (k, v if type(v) in _LEAVES else shape(v))  # a leaf is its own shape
+                    for k, v in e.args.items()
+                    if v is not None
+                ]
+            ),
+        )
     if type(e) is list:
-        return tuple(shape(x) for x in e)
+        return tuple([shape(x) for x in e])
     return e
+
+
+def _quoted_name(i: object) -> object:
+    """The name of a quoted identifier with no other args, else None."""
+    if type(i) is exp.Identifier:
+        args = i.args
+        if len(args) == 2 and args.get("quoted") is True and type(args.get("this")) is str:
+            return args["this"]
+    return None
+
+
+def _value_key(value: exp.Expression) -> object:
+    """:func:`shape` of a compared value, None when it holds a subquery (evaluated once per
+    disjunct: left alone). A column reference as :func:`.frame.column` builds it (most
+    values are) is keyed by its two names without walking it: a triple, which no shape (a
+    pair) equals, equal for exactly the columns of equal shape."""
+    if type(value) is exp.Column and len(value.args) == 2:
+        name, table = _quoted_name(value.args.get("this")), _quoted_name(value.args.get("table"))
+        if name is not None and table is not None:
+            return ("column", table, name)
+    if holds(value, exp.Select):
+        return None
+    return shape(value)
 
 
 def _constant_kind(e: exp.Expression) -> object:
@@ -59,9 +94,10 @@ def _membership(e: exp.Expression) -> tuple[object, exp.Expression, list[exp.Exp
     kinds = {_constant_kind(c) for c in consts}
     if None in kinds or len(kinds) != 1 or _constant_kind(value) is not None:
         return None
-    if holds(value, exp.Select):  # a subquery is evaluated per disjunct: leave it alone
+    key = _value_key(value)
+    if key is None:
         return None
-    return (kinds.pop(), shape(value)), value, consts
+    return (kinds.pop(), key), value, consts
 
 
 def fold_equalities(disjuncts: list[exp.Expression]) -> list[exp.Expression]:
