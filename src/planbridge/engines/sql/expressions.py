@@ -26,6 +26,7 @@ from planbridge.engines.sql.frame import (
     restrict,
     select_from,
     subquery,
+    wrap,
 )
 from planbridge.engines.sql.literals import literal
 from planbridge.engines.sql.types import data_type, sql_type
@@ -96,26 +97,6 @@ def _epoch_cast(e: ir.Cast) -> str:
     if src in _INTEGERS and dst in _TIMESTAMPS:
         return "from_units"
     return ""
-
-
-_OPERATORS = (exp.Binary, exp.Unary, exp.Between, exp.In, exp.Is, exp.Case)
-# Whether wrap parenthesises a node class, per class seen (testing the six base classes
-# costs more than the rest of a call's translation)
-_WRAPPED: dict[type, bool] = {}
-
-
-def _wrapped(cls: type) -> bool:
-    w = _WRAPPED[cls] = issubclass(cls, _OPERATORS) and not issubclass(cls, exp.Paren)
-    return w
-
-
-def wrap(e: exp.Expression) -> exp.Expression:
-    """Parenthesise operator nodes so that the tree's grouping survives as SQL text."""
-    cls = type(e)
-    w = _WRAPPED.get(cls)
-    if w is None:
-        w = _wrapped(cls)
-    return exp.Paren(this=e) if w else e
 
 
 def _lambda_param(depth: int, index: int) -> str:
@@ -430,7 +411,10 @@ class ExpressionTranslator:
         return [a.value if isinstance(a, ir.EnumArg) else wrap(self.expr(a)) for a in call.args]
 
     def expr_call(self, e: ir.Call) -> exp.Expression:
-        return self.function_handler(e)(self, e, self.call_args(e))
+        handler = self.function_handler(e)
+        if getattr(handler, "own_arguments", False):  # it translates its arguments itself
+            return handler(self, e, [])
+        return handler(self, e, self.call_args(e))
 
     def measure(self, m: ir.Measure, scope: Sequence[Value]) -> exp.Expression:
         """An aggregate measure (with DISTINCT, ORDER BY and FILTER) over ``scope``."""

@@ -107,6 +107,26 @@ def _bare(e: exp.Expression) -> bool:
     return e.comments is None and e._type is None and e._meta is None
 
 
+_OPERATORS = (exp.Binary, exp.Unary, exp.Between, exp.In, exp.Is, exp.Case)
+# Whether wrap parenthesises a node class, per class seen (testing the six base classes
+# costs more than the rest of a call's translation)
+_WRAPPED: dict[type, bool] = {}
+
+
+def _wrapped(cls: type) -> bool:
+    w = _WRAPPED[cls] = issubclass(cls, _OPERATORS) and not issubclass(cls, exp.Paren)
+    return w
+
+
+def wrap(e: exp.Expression) -> exp.Expression:
+    """Parenthesise operator nodes so that the tree's grouping survives as SQL text."""
+    cls = type(e)
+    w = _WRAPPED.get(cls)
+    if w is None:
+        w = _wrapped(cls)
+    return exp.Paren(this=e) if w else e
+
+
 def aliased(expr: exp.Expression, name: str) -> exp.Alias:
     return exp.Alias(this=expr, alias=quoted(name))
 
