@@ -164,23 +164,30 @@ def restrict(select: exp.Select, cond: exp.Expression, clause: str = "where") ->
 
 
 def walk(e: exp.Expression) -> Iterator[exp.Expression]:
-    """``e`` and every node below it: a plain depth-first walk over the args (sqlglot's
-    ``walk``/``find`` go breadth-first through nested generators, several times slower on
-    the select lists translation checks)."""
+    """``e`` and every node below it but the leaves (identifiers, literals: sqlglot's
+    primitive nodes, which hold no other node and which no caller looks for): a plain
+    depth-first walk over the args (sqlglot's ``walk``/``find`` go breadth-first through
+    nested generators, several times slower on the select lists translation checks)."""
     stack = [e]
+    pop, push = stack.pop, stack.append
     while stack:
-        n = stack.pop()
+        n = pop()
         yield n
         for v in n.args.values():
-            if isinstance(v, exp.Expression):
-                stack.append(v)
-            elif type(v) is list:
-                stack.extend(x for x in v if isinstance(x, exp.Expression))
+            if type(v) is list:
+                for x in v:
+                    if isinstance(x, exp.Expr) and not x.is_primitive:
+                        push(x)
+            elif isinstance(v, exp.Expr) and not v.is_primitive:
+                push(v)
 
 
 def holds(e: exp.Expression, kinds: type | tuple[type, ...]) -> bool:
-    """Whether ``e`` or a node below it is one of ``kinds``."""
-    return any(isinstance(n, kinds) for n in walk(e))
+    """Whether ``e`` or a node below it is one of ``kinds`` (never a leaf kind)."""
+    for n in walk(e):
+        if isinstance(n, kinds):
+            return True
+    return False
 
 
 def columns_of(alias: str, width: int) -> list[Value]:
