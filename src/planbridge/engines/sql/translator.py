@@ -152,11 +152,8 @@ def _reused_scope(frame: Frame, listed: list[Value | None]) -> tuple[str, list[V
     alias = q.args["from_"].this.alias
     if frame.values is None:
         q.set("expressions", [])  # a built list: dropped
-    scope = listed[: frame.width]
-    if None in scope:
-        pruned = (alias, "_pb_pruned")
-        return alias, [pruned if v is None else v for v in scope]
-    return alias, scope  # type: ignore[return-value]
+    pruned = (alias, "_pb_pruned")
+    return alias, [pruned if v is None else v for v in listed[: frame.width]]
 
 
 def _is_aggregate(e: Value) -> bool:
@@ -280,7 +277,11 @@ class SqlTranslator(ExpressionTranslator):
         need = self.needed(r)
         if need is None:
             return list(values)
-        return [v if i in need else None for i, v in enumerate(values)]
+        out: list[Value | None] = [None] * len(values)
+        for i in need:  # a plan reads few of a join's many columns: visit only those
+            if i < len(out):
+                out[i] = values[i]
+        return out
 
     def passthrough(self, r: ir.Rel, values: list[Value]) -> list[exp.Expression]:
         """``value AS cI`` for the columns of ``r``'s direct output that are read (for a
