@@ -408,11 +408,11 @@ class ExpressionTranslator:
         return handler
 
     def call_args(self, call: ir.Call) -> list[Any]:
-        return [a.value if isinstance(a, ir.EnumArg) else wrap(self.expr(a)) for a in call.args]
+        return [a.value if type(a) is ir.EnumArg else wrap(self.expr(a)) for a in call.args]
 
     def expr_call(self, e: ir.Call) -> exp.Expression:
         handler = self.function_handler(e)
-        if getattr(handler, "own_arguments", False):  # it translates its arguments itself
+        if handler in F.OWN_ARGUMENTS:  # it translates its arguments itself
             return handler(self, e, [])
         return handler(self, e, self.call_args(e))
 

@@ -200,8 +200,6 @@ def or_as_in_lists(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     return _or(tr, call, fold_equalities(disjuncts))
 
 
-or_as_in_lists.own_arguments = True  # type: ignore[attr-defined]
-
 
 def _and_not(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     a, b = values(args)
@@ -685,6 +683,9 @@ FUNCTIONS: dict[str, Handler] = {
     "cardinality": named("cardinality"),
 }
 FUNCTIONS.update(LIST_FUNCTIONS)
+
+#: Handlers that translate their call's arguments themselves (they are given none)
+OWN_ARGUMENTS = frozenset({or_as_in_lists})
 
 # Names older DataFusion plans use for standard functions (they declare no extension).
 ALIASES = {

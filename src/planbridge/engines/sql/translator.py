@@ -93,9 +93,10 @@ def _plain(
     sources = [from_.this] + [j.this for j in args.get("joins") or ()]
     aliases = set()
     for x in sources:
-        if not isinstance(x, _SOURCES) or not x.alias:
+        alias = x.alias if isinstance(x, _SOURCES) else ""
+        if not alias:
             return None
-        aliases.add(x.alias)
+        aliases.add(alias)
     listed = frame.listed()
     if listed is None:
         return None
