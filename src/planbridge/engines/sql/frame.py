@@ -135,6 +135,18 @@ def subquery(query: exp.Query, alias: str) -> exp.Subquery:
     return exp.Subquery(this=query, alias=exp.TableAlias(this=quoted(alias)))
 
 
+def source_alias(source: exp.Expression) -> str:
+    """``source.alias`` (a table's or derived table's), read directly from the nodes
+    :func:`subquery` and the translator's reads build: joins ask it of every source of a
+    growing select, and sqlglot's property goes through several generic accessors."""
+    alias = source.args.get("alias")
+    if type(alias) is exp.TableAlias:
+        name = alias.args.get("this")
+        if type(name) is exp.Identifier and type(name.args.get("this")) is str:
+            return name.args["this"]
+    return source.alias
+
+
 def select_from(source: exp.Expression) -> exp.Select:
     """``SELECT .. FROM source``, its list to be given (sqlglot's ``from_`` builder parses
     and wraps; this is the node it builds)."""

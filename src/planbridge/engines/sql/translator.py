@@ -37,6 +37,7 @@ from planbridge.engines.sql.frame import (
     ref,
     restrict,
     select_from,
+    source_alias,
     subquery,
     taking,
     walk,
@@ -93,7 +94,7 @@ def _plain(
     sources = [from_.this] + [j.this for j in args.get("joins") or ()]
     aliases = set()
     for x in sources:
-        alias = x.alias if isinstance(x, _SOURCES) else ""
+        alias = source_alias(x) if isinstance(x, _SOURCES) else ""
         if not alias:
             return None
         aliases.add(alias)
@@ -150,7 +151,7 @@ def _reused_scope(frame: Frame, listed: list[Value | None]) -> tuple[str, list[V
     select list, so the values move over as they are (each is placed at most once; field
     references build or copy their own)."""
     q = frame.node
-    alias = q.args["from_"].this.alias
+    alias = source_alias(q.args["from_"].this)
     if frame.values is None:
         q.set("expressions", [])  # a built list: dropped
     pruned = (alias, "_pb_pruned")
