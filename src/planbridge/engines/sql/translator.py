@@ -85,8 +85,8 @@ def _plain(
     args = q.args
     grouped = args.get("group")
     allowed = "having" if over_aggregate and grouped_joins and grouped else ""
-    for k in _CLAUSES:
-        if k != allowed and args.get(k):
+    for k in _CLAUSES.intersection(args):  # the few args a select has, not every clause
+        if k != allowed and args[k]:
             return None
     from_ = args.get("from_")
     if not isinstance(from_, exp.From):
@@ -163,7 +163,7 @@ def _is_aggregate(e: Value) -> bool:
     return type(e) is not tuple and holds(e, exp.AggFunc)  # type: ignore[arg-type]
 
 
-_CLAUSES = ("having", "order", "limit", "offset", "distinct", "qualify", "with")
+_CLAUSES = frozenset({"having", "order", "limit", "offset", "distinct", "qualify", "with"})
 
 
 class SqlTranslator(ExpressionTranslator):
