@@ -200,7 +200,6 @@ def or_as_in_lists(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     return _or(tr, call, fold_equalities(disjuncts))
 
 
-
 def _and_not(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
     a, b = values(args)
     return exp.and_(a, exp.Not(this=b), copy=False)
