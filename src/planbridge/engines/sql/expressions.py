@@ -132,9 +132,11 @@ class ExpressionTranslator:
     #: (``CAST(o_comment AS Utf8View) NOT LIKE ..``), where the bare literal is coerced once.
     keeps_string_literal_casts: ClassVar[bool] = True
 
-    # Per class: the handler function of each expression class (from _EXPR_HANDLERS) and
-    # each function name's handler once resolved; a dispatch by name, then a bound method,
-    # then three lookups per call cost more than many handlers' own work
+    # Per class: the handler function of each expression class (from _EXPR_HANDLERS, taken
+    # when the subclass is created, so its overrides are its entries) and each function
+    # name's handler once resolved (only names that resolve: a bounded set); a dispatch by
+    # name, then a bound method, then three lookups per call cost more than many handlers'
+    # own work
     _expr_functions: ClassVar[dict[type, Callable[..., exp.Expression]]] = {}
     _function_handlers: ClassVar[dict[str, F.Handler]] = {}
 
