@@ -329,6 +329,53 @@ def test_equalities_to_constants_of_other_types_stay_apart(engine: str) -> None:
     assert got == [("1",), ("2",), ("x",)]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_equalities_of_one_computed_value_are_one_in_list(engine: str) -> None:
+    """Equalities of one computed value (``substring(s, 1, 2) = '13' OR ..``, as Isthmus
+    spells TPC-H q22's IN list) are one IN list over the value, translated once, constants
+    in the plan's order; a constant on the left and a nested OR join the same list."""
+    s = pa.table({"s": ["13x", "31y", "23z", "99w", None, "1"], "n": [1, 2, 3, 4, 5, 6]})
+    t = pb.table("s", s.schema)
+    head = t.s.substr(0, 2)  # 0-based here, SUBSTRING(s, 1, 2) in SQL
+    q = t.filter(
+        (head == "13") | (pb.literal("31") == t.s.substr(0, 2)) | ((t.n == 4) | (head == "23"))
+    ).select("s", "n")
+    tree = emitted(q, engine)
+    (in_list,) = list(tree.find_all(exp.In))
+    assert isinstance(in_list.this, exp.Substring)
+    assert [e.name for e in in_list.expressions] == ["13", "31", "23"]
+    assert len(list(tree.find_all(exp.Substring))) == 1
+    con = duckdb.connect()
+    con.register("s", s)
+    sql = "SELECT s, n FROM s WHERE substr(s, 1, 2) IN ('13', '31', '23') OR n = 4"
+    assert rows(q.execute(engine=engine, tables={"s": s})) == sorted(con.sql(sql).fetchall())
+
+
+def test_ir_keys_are_equal_for_equal_structure_only() -> None:
+    """The key grouping equalities before translation: equal for separately built
+    expressions of equal structure, different when any part differs, None for a value
+    the grouping leaves alone (a subquery, an outer reference)."""
+    from planbridge.consumer import ir
+    from planbridge.engines.sql.in_lists import ir_key
+    from planbridge.types import make
+
+    def i32() -> ir.Type:
+        return make("i32")
+
+    def string() -> ir.Type:
+        return make("string")
+
+    def head(start: int, field: int = 0) -> ir.Call:
+        args = (ir.FieldRef(string(), field), ir.Literal(i32(), start), ir.Literal(i32(), 2))
+        return ir.Call(string(), "substring", "urn", args)
+
+    assert ir_key(head(1)) == ir_key(head(1)) is not None
+    assert len({ir_key(head(1)), ir_key(head(2)), ir_key(head(1, field=1))}) == 3
+    assert ir_key(ir.Literal(string(), "1")) != ir_key(ir.Literal(i32(), 1))
+    assert ir_key(ir.OuterRef(i32(), 1, 0)) is None
+    assert ir_key(ir.Call(i32(), "add", "urn", (ir.OuterRef(i32(), 1, 0),))) is None
+
+
 def ordered_truth(sql: str) -> list[tuple]:
     con = duckdb.connect()
     for name, data in TABLES.items():

@@ -7,7 +7,7 @@ subqueries (``steps_out`` levels up) find the enclosing relation's columns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import sqlglot.expressions as exp
@@ -26,6 +26,7 @@ from planbridge.engines.sql.frame import (
     restrict,
     select_from,
     subquery,
+    wrap,
 )
 from planbridge.engines.sql.literals import literal
 from planbridge.engines.sql.types import data_type, sql_type
@@ -98,14 +99,6 @@ def _epoch_cast(e: ir.Cast) -> str:
     return ""
 
 
-_OPERATORS = (exp.Binary, exp.Unary, exp.Between, exp.In, exp.Is, exp.Case)
-
-
-def wrap(e: exp.Expression) -> exp.Expression:
-    """Parenthesise operator nodes so that the tree's grouping survives as SQL text."""
-    return exp.Paren(this=e) if isinstance(e, _OPERATORS) and not isinstance(e, exp.Paren) else e
-
-
 def _lambda_param(depth: int, index: int) -> str:
     """The SQL name of a lambda's parameter: unlike any column name the translator writes."""
     return f"_pb_l{depth}_{index}"
@@ -139,6 +132,19 @@ class ExpressionTranslator:
     #: (``CAST(o_comment AS Utf8View) NOT LIKE ..``), where the bare literal is coerced once.
     keeps_string_literal_casts: ClassVar[bool] = True
 
+    # Per class: the handler function of each expression class (from _EXPR_HANDLERS, taken
+    # when the subclass is created, so its overrides are its entries) and each function
+    # name's handler once resolved (only names that resolve: a bounded set); a dispatch by
+    # name, then a bound method, then three lookups per call cost more than many handlers'
+    # own work
+    _expr_functions: ClassVar[dict[type, Callable[..., exp.Expression]]] = {}
+    _function_handlers: ClassVar[dict[str, F.Handler]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._expr_functions = {t: getattr(cls, name) for t, name in cls._EXPR_HANDLERS.items()}
+        cls._function_handlers = {}
+
     def __init__(self) -> None:
         self._scopes: list[Sequence[Value]] = []
         self._lambda_depth = 0  # lambdas enclosing the expression being translated
@@ -163,12 +169,12 @@ class ExpressionTranslator:
             self._scopes.pop()
 
     def expr(self, e: ir.Expr) -> exp.Expression:
-        name = self._EXPR_HANDLERS.get(type(e))
-        if name is None:
+        handler = self._expr_functions.get(type(e))
+        if handler is None:
             raise UnsupportedError(
                 f"{type(e).__name__} expressions are not supported by {self.engine_name}"
             )
-        return getattr(self, name)(e)
+        return handler(self, e)
 
     # -- references --------------------------------------------------------------------
     def expr_field(self, e: ir.FieldRef) -> exp.Expression:
@@ -381,6 +387,14 @@ class ExpressionTranslator:
 
     # -- functions ---------------------------------------------------------------------
     def function_handler(self, call: ir.Call) -> F.Handler:
+        handler = self._function_handlers.get(call.name)
+        if handler is None:
+            handler = self._function_handlers[call.name] = self.resolve_function(call)
+        return handler
+
+    def resolve_function(self, call: ir.Call) -> F.Handler:
+        """The handler of ``call``'s function in this engine (an override, the shared one,
+        or the one of the name it is an alias of)."""
         name = call.name if call.name in F.FUNCTIONS else F.ALIASES.get(call.name, call.name)
         handler = self.FUNCTION_OVERRIDES.get(name) or F.FUNCTIONS.get(name)
         if handler is None:
@@ -396,10 +410,13 @@ class ExpressionTranslator:
         return handler
 
     def call_args(self, call: ir.Call) -> list[Any]:
-        return [a.value if isinstance(a, ir.EnumArg) else wrap(self.expr(a)) for a in call.args]
+        return [a.value if type(a) is ir.EnumArg else wrap(self.expr(a)) for a in call.args]
 
     def expr_call(self, e: ir.Call) -> exp.Expression:
-        return self.function_handler(e)(self, e, self.call_args(e))
+        handler = self.function_handler(e)
+        if handler in F.OWN_ARGUMENTS:  # it translates its arguments itself
+            return handler(self, e, [])
+        return handler(self, e, self.call_args(e))
 
     def measure(self, m: ir.Measure, scope: Sequence[Value]) -> exp.Expression:
         """An aggregate measure (with DISTINCT, ORDER BY and FILTER) over ``scope``."""

@@ -107,12 +107,44 @@ def _bare(e: exp.Expression) -> bool:
     return e.comments is None and e._type is None and e._meta is None
 
 
+_OPERATORS = (exp.Binary, exp.Unary, exp.Between, exp.In, exp.Is, exp.Case)
+# Whether wrap parenthesises a node class, per class seen (testing the six base classes
+# costs more than the rest of a call's translation)
+_WRAPPED: dict[type, bool] = {}
+
+
+def _wrapped(cls: type) -> bool:
+    w = _WRAPPED[cls] = issubclass(cls, _OPERATORS) and not issubclass(cls, exp.Paren)
+    return w
+
+
+def wrap(e: exp.Expression) -> exp.Expression:
+    """Parenthesise operator nodes so that the tree's grouping survives as SQL text."""
+    cls = type(e)
+    w = _WRAPPED.get(cls)
+    if w is None:
+        w = _wrapped(cls)
+    return exp.Paren(this=e) if w else e
+
+
 def aliased(expr: exp.Expression, name: str) -> exp.Alias:
     return exp.Alias(this=expr, alias=quoted(name))
 
 
 def subquery(query: exp.Query, alias: str) -> exp.Subquery:
     return exp.Subquery(this=query, alias=exp.TableAlias(this=quoted(alias)))
+
+
+def source_alias(source: exp.Expression) -> str:
+    """``source.alias`` (a table's or derived table's), read directly from the nodes
+    :func:`subquery` and the translator's reads build: joins ask it of every source of a
+    growing select, and sqlglot's property goes through several generic accessors."""
+    alias = source.args.get("alias")
+    if type(alias) is exp.TableAlias:
+        name = alias.args.get("this")
+        if type(name) is exp.Identifier and type(name.args.get("this")) is str:
+            return name.args["this"]
+    return source.alias
 
 
 def select_from(source: exp.Expression) -> exp.Select:
@@ -144,23 +176,30 @@ def restrict(select: exp.Select, cond: exp.Expression, clause: str = "where") ->
 
 
 def walk(e: exp.Expression) -> Iterator[exp.Expression]:
-    """``e`` and every node below it: a plain depth-first walk over the args (sqlglot's
-    ``walk``/``find`` go breadth-first through nested generators, several times slower on
-    the select lists translation checks)."""
+    """``e`` and every node below it but the leaves (identifiers, literals: sqlglot's
+    primitive nodes, which hold no other node and which no caller looks for): a plain
+    depth-first walk over the args (sqlglot's ``walk``/``find`` go breadth-first through
+    nested generators, several times slower on the select lists translation checks)."""
     stack = [e]
+    pop, push = stack.pop, stack.append
     while stack:
-        n = stack.pop()
+        n = pop()
         yield n
         for v in n.args.values():
-            if isinstance(v, exp.Expression):
-                stack.append(v)
-            elif type(v) is list:
-                stack.extend(x for x in v if isinstance(x, exp.Expression))
+            if type(v) is list:
+                for x in v:
+                    if isinstance(x, exp.Expr) and not x.is_primitive:
+                        push(x)
+            elif isinstance(v, exp.Expr) and not v.is_primitive:
+                push(v)
 
 
 def holds(e: exp.Expression, kinds: type | tuple[type, ...]) -> bool:
-    """Whether ``e`` or a node below it is one of ``kinds``."""
-    return any(isinstance(n, kinds) for n in walk(e))
+    """Whether ``e`` or a node below it is one of ``kinds`` (never a leaf kind)."""
+    for n in walk(e):
+        if isinstance(n, kinds):
+            return True
+    return False
 
 
 def columns_of(alias: str, width: int) -> list[Value]:

@@ -15,7 +15,7 @@ import sqlglot.expressions as exp
 from planbridge import types as T
 from planbridge.consumer import ir
 from planbridge.engines.sql.frame import combined
-from planbridge.engines.sql.in_lists import fold_equalities
+from planbridge.engines.sql.in_lists import fold_equalities, grouped_disjuncts
 from planbridge.engines.sql.lists import LIST_FUNCTIONS
 from planbridge.engines.sql.types import decimal_type, integer_range, is_integer, sql_type
 from planbridge.errors import UnsupportedError
@@ -193,8 +193,11 @@ def _or(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
 
 
 def or_as_in_lists(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
-    """``or`` with one value's equalities to constants as one ``IN`` list (see .in_lists)."""
-    return _or(tr, call, fold_equalities(values(args)))
+    """``or`` with one value's equalities to constants as one ``IN`` list (see .in_lists).
+    It translates its own arguments (``args`` is empty): equalities of one value are
+    grouped before their values are translated."""
+    disjuncts = grouped_disjuncts(tr, call.args, FUNCTIONS["equal"])
+    return _or(tr, call, fold_equalities(disjuncts))
 
 
 def _and_not(tr: Any, call: ir.Call, args: list[Any]) -> exp.Expression:
@@ -679,6 +682,9 @@ FUNCTIONS: dict[str, Handler] = {
     "cardinality": named("cardinality"),
 }
 FUNCTIONS.update(LIST_FUNCTIONS)
+
+#: Handlers that translate their call's arguments themselves (they are given none)
+OWN_ARGUMENTS = frozenset({or_as_in_lists})
 
 # Names older DataFusion plans use for standard functions (they declare no extension).
 ALIASES = {

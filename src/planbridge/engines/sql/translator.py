@@ -37,6 +37,7 @@ from planbridge.engines.sql.frame import (
     ref,
     restrict,
     select_from,
+    source_alias,
     subquery,
     taking,
     walk,
@@ -84,8 +85,8 @@ def _plain(
     args = q.args
     grouped = args.get("group")
     allowed = "having" if over_aggregate and grouped_joins and grouped else ""
-    for k in _CLAUSES:
-        if k != allowed and args.get(k):
+    for k in _CLAUSES.intersection(args):  # the few args a select has, not every clause
+        if k != allowed and args[k]:
             return None
     from_ = args.get("from_")
     if not isinstance(from_, exp.From):
@@ -93,9 +94,10 @@ def _plain(
     sources = [from_.this] + [j.this for j in args.get("joins") or ()]
     aliases = set()
     for x in sources:
-        if not isinstance(x, _SOURCES) or not x.alias:
+        alias = source_alias(x) if isinstance(x, _SOURCES) else ""
+        if not alias:
             return None
-        aliases.add(x.alias)
+        aliases.add(alias)
     listed = frame.listed()
     if listed is None:
         return None
@@ -149,14 +151,11 @@ def _reused_scope(frame: Frame, listed: list[Value | None]) -> tuple[str, list[V
     select list, so the values move over as they are (each is placed at most once; field
     references build or copy their own)."""
     q = frame.node
-    alias = q.args["from_"].this.alias
+    alias = source_alias(q.args["from_"].this)
     if frame.values is None:
         q.set("expressions", [])  # a built list: dropped
-    scope = listed[: frame.width]
-    if None in scope:
-        pruned = (alias, "_pb_pruned")
-        return alias, [pruned if v is None else v for v in scope]
-    return alias, scope  # type: ignore[return-value]
+    pruned = (alias, "_pb_pruned")
+    return alias, [pruned if v is None else v for v in listed[: frame.width]]
 
 
 def _is_aggregate(e: Value) -> bool:
@@ -164,7 +163,7 @@ def _is_aggregate(e: Value) -> bool:
     return type(e) is not tuple and holds(e, exp.AggFunc)  # type: ignore[arg-type]
 
 
-_CLAUSES = ("having", "order", "limit", "offset", "distinct", "qualify", "with")
+_CLAUSES = frozenset({"having", "order", "limit", "offset", "distinct", "qualify", "with"})
 
 
 class SqlTranslator(ExpressionTranslator):
@@ -280,7 +279,11 @@ class SqlTranslator(ExpressionTranslator):
         need = self.needed(r)
         if need is None:
             return list(values)
-        return [v if i in need else None for i, v in enumerate(values)]
+        out: list[Value | None] = [None] * len(values)
+        for i in need:  # a plan reads few of a join's many columns: visit only those
+            if i < len(out):
+                out[i] = values[i]
+        return out
 
     def passthrough(self, r: ir.Rel, values: list[Value]) -> list[exp.Expression]:
         """``value AS cI`` for the columns of ``r``'s direct output that are read (for a
