@@ -157,17 +157,12 @@ def widening(declared: ir.Type, actual: pa.DataType) -> bool | None:
 
 
 #: Remembered column matches. Matching (names, case folding, widening checks) costs about
-#: 2 us per column; a plan run again reads tables of the same schema (kept per read
-#: relation), and other plans over the same tables declare the same columns (kept per
-#: declared schema: see :func:`_declared`).
+#: 2 us per column. Kept per declared base schema, by identity: the binder gives every read
+#: of the same declared schema (within a plan, in a plan run again, in other plans over the
+#: same tables) the same tuple of bound columns (``consumer.relations.schema_columns``), so
+#: the tuple itself is the key, without encoding the declared types on every read. A
+#: schema bound anew (not remembered there) is matched on its own.
 _COLUMN_MATCHES = SchemaMemo()
-_DECLARED_MATCHES = SchemaMemo()
-
-
-def _declared(rel: ir.Read) -> tuple[tuple[str, bytes], ...]:
-    """A read's declared columns as a hashable key: names and encoded types. Substrait types
-    hold no map fields, so equal types encode to equal bytes (no deterministic mode needed)."""
-    return tuple([(c.name, c.type.SerializeToString()) for c in rel.base_schema])
 
 
 class TableBinder:
@@ -251,24 +246,12 @@ class TableBinder:
         self, rel: ir.Read, table: str, schema: pa.Schema
     ) -> tuple[tuple[str, ir.Type | None], ...]:
         """Match the read's base schema to the data's columns (by name, then position)."""
-        known = _COLUMN_MATCHES.get(rel, schema)
-        if known is not None:
-            return known
-        key = _declared(rel)
-        known = _DECLARED_MATCHES.lookup(key, schema)
+        declared = rel.base_schema  # the entry holds it: its id stays unique while kept
+        known = _COLUMN_MATCHES.get(declared, schema)
         if known is None:
-            matched = self._match_columns(rel, table, schema)
-            casts = any(cast is not None for _, cast in matched)
-            _DECLARED_MATCHES.store(key, schema, (matched, casts))
-        elif known[1]:  # the same answer, holding this read's own declared types
-            matched = tuple(
-                (name, c.type if cast is not None else None)
-                for (name, cast), c in zip(known[0], rel.base_schema, strict=True)
-            )
-        else:
-            matched = known[0]  # no casts: only column names, nothing of the other plan
-        _COLUMN_MATCHES.put(rel, schema, matched)
-        return matched
+            known = self._match_columns(rel, table, schema)
+            _COLUMN_MATCHES.put(declared, schema, known)
+        return known
 
     def _match_columns(
         self, rel: ir.Read, table: str, schema: pa.Schema
