@@ -517,3 +517,16 @@ def test_an_aggregate_computes_its_input_expressions_in_place(engine: str) -> No
     constant = c.group_by("one").aggregate(s=c.x.sum())
     assert len(list(emitted(constant, engine).find_all(exp.Select))) == 2
     check(constant, "SELECT 1, sum(x) FROM a")
+
+
+def test_repeats_tell_negative_zero_from_zero() -> None:
+    """Structural numbering (what makes two sub-plans one) keeps -0.0 and 0.0 apart, though
+    they compare equal: ``x * -0.0`` and ``x * 0.0`` are not the same computation."""
+    from planbridge.consumer import ir
+    from planbridge.engines.sql.repeats import _Numbers
+    from planbridge.types import make
+
+    numbers = _Numbers()
+    fp64 = make("fp64")
+    assert numbers.of(ir.Literal(fp64, -0.0)) != numbers.of(ir.Literal(fp64, 0.0))
+    assert numbers.of(ir.Literal(fp64, 0.5)) == numbers.of(ir.Literal(make("fp64"), 0.5))

@@ -59,6 +59,8 @@ class _Numbers:
                 names = _COMPARED[cls] = tuple(f.name for f in fields(cls) if f.name not in _SKIP)
             key = (cls, *[self._field(getattr(value, n)) for n in names])
             answer = self.numbers.setdefault(key, len(self.numbers))
+        elif type(value) is float:  # -0.0 == 0.0, but they are not the same constant
+            return (float, value.hex())
         else:
             try:
                 hash(value)
@@ -249,7 +251,7 @@ class _Sharing:
             new = self.items(old) if type(old) is tuple else self.field(old)
             if new is not old:
                 changes[name] = new
-        return _replaced(node, changes) if changes else node
+        return replace(node, **changes) if changes else node
 
     def field(self, value: Any) -> Any:
         """``value`` rebuilt if it leads to a repeated relation, else itself."""
@@ -261,18 +263,3 @@ class _Sharing:
             return values  # (the common case) no item leads to a repeated relation
         new = tuple([self.items(x) if type(x) is tuple else self.field(x) for x in values])
         return values if all(map(operator.is_, new, values)) else new
-
-
-_INIT: dict[type, tuple[str, ...]] = {}
-
-
-def _replaced(node: Any, changes: dict[str, Any]) -> Any:
-    """``dataclasses.replace(node, **changes)``, with the class's fields looked up once."""
-    cls = type(node)
-    names = _INIT.get(cls)
-    if names is None:
-        init = [f for f in fields(cls) if f.init]
-        names = _INIT[cls] = () if any(f.kw_only for f in init) else tuple(f.name for f in init)
-    if not names:
-        return replace(node, **changes)
-    return cls(*[changes[n] if n in changes else getattr(node, n) for n in names])
